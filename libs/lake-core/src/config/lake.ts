@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { sourceSchema } from './source';
+
+const NAME = /^[a-z][a-z0-9-]{1,20}$/;
+
+export const storageSchema = z
+  .object({
+    /** Days before non-current object versions expire. */
+    noncurrentVersionExpirationDays: z.number().int().min(1).default(30),
+    /** Days before incomplete multipart uploads are aborted. */
+    abortIncompleteMultipartDays: z.number().int().min(1).default(7),
+    /**
+     * Intelligent-Tiering archive tiers. Off by default: archived objects cannot be read by Athena
+     * or Spark until restored. Enable only for raw data you re-read rarely.
+     */
+    archiveAccessTierDays: z.number().int().min(90).max(730).optional(),
+    deepArchiveAccessTierDays: z.number().int().min(180).max(730).optional(),
+    /** Athena query results expire after this many days. */
+    athenaResultsExpirationDays: z.number().int().min(1).default(30),
+    /** Allow `terraform destroy` to delete non-empty buckets (never in prod). */
+    forceDestroy: z.boolean().default(false),
+  })
+  .strict();
+
+export const processingSchema = z
+  .object({
+    /** `transient`: a cluster per run (RunJobFlow). `persistent`: one long-lived cluster (AddJobFlowSteps). */
+    mode: z.enum(['transient', 'persistent']).default('transient'),
+    releaseLabel: z.string().regex(/^emr-\d+\.\d+\.\d+$/).default('emr-7.12.0'),
+    primaryInstanceType: z.string().default('m7g.xlarge'),
+    coreInstanceType: z.string().default('m7g.xlarge'),
+    /** Managed scaling limits in instances. */
+    minCapacityUnits: z.number().int().min(1).default(2),
+    maxCapacityUnits: z.number().int().min(1).default(10),
+    maxOnDemandCapacityUnits: z.number().int().min(0).default(2),
+    maxCoreCapacityUnits: z.number().int().min(1).default(3),
+    /** Auto-termination after this idle time. */
+    idleTimeoutSeconds: z.number().int().min(60).max(604_800).default(3_600),
+    /** Schedule for a catch-up trigger run in addition to manifest events. */
+    schedule: z.string().default('rate(1 day)'),
+    tableFormat: z.enum(['parquet', 'delta', 'iceberg']).default('parquet'),
+    parquetCompression: z.enum(['zstd', 'snappy']).default('zstd'),
+    targetFileSizeMb: z.number().int().min(1).max(2048).default(256),
+    /** The job fails when more than this fraction of input records is quarantined. */
+    maxBadRecordRatio: z.number().min(0).max(1).default(0.01),
+    /** Subnet for the cluster; required outside the local environment. */
+    subnetId: z.string().optional(),
+  })
+  .strict()
+  .refine((p) => p.maxCapacityUnits >= p.minCapacityUnits, {
+    message: 'maxCapacityUnits must be >= minCapacityUnits',
+    path: ['maxCapacityUnits'],
+  });
+
+export const querySchema = z
+  .object({
+    /** Per-query scan cutoff (Athena minimum is 10 MB). */
+    bytesScannedCutoffPerQuery: z.number().int().min(10_485_760).default(10 * 1024 ** 3),
+  })
+  .strict();
+
+export const warehouseSchema = z
+  .discriminatedUnion('enabled', [
+    z.object({ enabled: z.literal(false) }).strict(),
+    z
+      .object({
+        enabled: z.literal(true),
+        target: z.discriminatedUnion('type', [
+          z.object({ type: z.literal('cluster'), clusterIdentifier: z.string().min(1), database: z.string().default('dev'), dbUser: z.string().default('admin') }).strict(),
+          z.object({ type: z.literal('serverless'), workgroupName: z.string().min(1), database: z.string().default('dev') }).strict(),
+        ]),
+        externalSchemaName: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('lake'),
+      })
+      .strict(),
+  ])
+  .default({ enabled: false });
+
+export const backendSchema = z
+  .discriminatedUnion('type', [
+    z.object({ type: z.literal('local') }).strict(),
+    z.object({ type: z.literal('s3'), bucket: z.string().min(3), keyPrefix: z.string().default('nfe-lake'), region: z.string().optional() }).strict(),
+  ])
+  .default({ type: 'local' });
+
+export const lakeConfigSchema = z
+  .object({
+    /** Name prefix of every resource, e.g. `nfe`. */
+    project: z.string().regex(NAME, 'lowercase letters, digits and "-", 2-21 characters'),
+    environment: z.string().regex(/^[a-z][a-z0-9]{1,9}$/, 'lowercase letters and digits, 2-10 characters'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region like "sa-east-1"'),
+    /** Local environment only: the moto server endpoint every AWS API is sent to. */
+    localEndpoint: z.url().optional(),
+    tags: z.record(z.string(), z.string()).default({}),
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].includes(d), 'a CloudWatch Logs retention value (e.g. 30, 90, 365)')
+      .default(365),
+    storage: storageSchema.default(storageSchema.parse({})),
+    sources: z.array(sourceSchema).min(1),
+    processing: processingSchema.default(processingSchema.parse({})),
+    query: querySchema.default(querySchema.parse({})),
+    warehouse: warehouseSchema,
+    backend: backendSchema,
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.sources.forEach((s, i) => {
+      if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'name'], message: `duplicate source name "${s.name}"`, input: s.name });
+      seen.add(s.name);
+    });
+    if (cfg.environment === 'local' && !cfg.localEndpoint) {
+      ctx.addIssue({ code: 'custom', path: ['localEndpoint'], message: 'the local environment needs localEndpoint (the moto server URL)', input: undefined });
+    }
+    if (cfg.environment !== 'local' && !cfg.processing.subnetId) {
+      ctx.addIssue({ code: 'custom', path: ['processing', 'subnetId'], message: 'EMR needs a private subnet outside the local environment', input: undefined });
+    }
+  });
+
+export type LakeConfig = z.infer<typeof lakeConfigSchema>;
+export type LakeConfigInput = z.input<typeof lakeConfigSchema>;
+export type ProcessingConfig = z.infer<typeof processingSchema>;
+export type StorageConfig = z.infer<typeof storageSchema>;
+export type WarehouseConfig = z.infer<typeof warehouseSchema>;

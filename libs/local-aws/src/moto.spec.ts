@@ -1,0 +1,37 @@
+import { S3Client, CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { startLocalAws, LocalAwsError } from './moto';
+
+describe('startLocalAws', () => {
+  it('starts moto on a free port that answers real S3 calls, and resets state', async () => {
+    const aws = await startLocalAws();
+    try {
+      const s3 = new S3Client(aws.clientConfig);
+      await s3.send(new CreateBucketCommand({ Bucket: 'probe' }));
+      expect((await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toEqual(['probe']);
+      await aws.reset();
+      expect((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
+      s3.destroy();
+    } finally {
+      await aws.stop();
+    }
+  });
+
+  it('gives two servers separate state', async () => {
+    const [a, b] = await Promise.all([startLocalAws(), startLocalAws()]);
+    try {
+      expect(a.port).not.toBe(b.port);
+      const [s3a, s3b] = [new S3Client(a.clientConfig), new S3Client(b.clientConfig)];
+      await s3a.send(new CreateBucketCommand({ Bucket: 'only-in-a' }));
+      expect((await s3b.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
+      s3a.destroy();
+      s3b.destroy();
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('fails with a clear error when the executable is missing', async () => {
+    await expect(startLocalAws({ command: 'no-such-moto-server' })).rejects.toThrow(LocalAwsError);
+    await expect(startLocalAws({ command: 'no-such-moto-server' })).rejects.toThrow(/cannot start no-such-moto-server/);
+  });
+});
