@@ -12,3 +12,5 @@ export * from './config/lake';
 export * from './config/load';
 export * from './datasets/nfe-invoice';
 export * from './sample/invoice-generator';
+export * from './processing/launch-spec';
+export * from './manifest';

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs a command inside the project's Python virtualenv, creating it on first use.
+# The venv lives in the user cache, keyed by the hash of jobs/spark/requirements.lock,
+# so a warm machine reuses it and a changed lock gets a fresh one.
+#   tools/with-venv.sh pytest jobs/spark/tests
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${LAKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nfe-lake}"
+LOCK="$ROOT/jobs/spark/requirements.lock"
+PY="${LAKE_BASE_PYTHON:-python3}"
+if ! command -v "$PY" >/dev/null 2>&1; then
+  echo "with-venv: python3 not found on PATH; install CPython >= 3.10" >&2; exit 127
+fi
+HASH="$( (cat "$LOCK"; "$PY" -c 'import sys; print(sys.version_info[:2])') | sha256sum | cut -c1-12)"
+VENV="$CACHE/venvs/spark-$HASH"
+if [ ! -x "$VENV/bin/python" ] || [ ! -f "$VENV/.complete" ]; then
+  echo "with-venv: creating $VENV (first run downloads pyspark, ~320 MB)" >&2
+  rm -rf "$VENV"
+  mkdir -p "$CACHE/venvs" "$CACHE/wheels"
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --find-links "$CACHE/wheels" -r "$LOCK" >&2
+  # keep downloaded wheels for the next venv
+  "$VENV/bin/pip" download --quiet --dest "$CACHE/wheels" --find-links "$CACHE/wheels" --no-deps -r "$LOCK" >/dev/null 2>&1 || true
+  touch "$VENV/.complete"
+fi
+export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" PYTHONDONTWRITEBYTECODE=1
+export LAKE_IVY_DIR="$CACHE/ivy"
+exec "$@"
