@@ -7,15 +7,7 @@ module.exports = {
     '^.+\\.[tj]s$': [
       'ts-jest',
       {
-        tsconfig: {
-          module: 'commonjs',
-          moduleResolution: 'node10',
-          target: 'ES2022',
-          esModuleInterop: true,
-          allowJs: true,
-          isolatedModules: true,
-          resolveJsonModule: true,
-        },
+        tsconfig: require('node:path').join(__dirname, 'tsconfig.spec.json'),
         diagnostics: false,
       },
     ],

@@ -99,7 +99,7 @@ export const sourceSchema = z
     name: z.string().regex(NAME, 'lowercase letters, digits, "_" or "-", starting with a letter'),
     /** Dataset contract name in lake-core. */
     dataset: z.string().min(1),
-    baseUrl: z.url({ protocol: /^https?$/ }),
+    baseUrl: z.url({ protocol: /^https?$/, message: 'an http(s) URL like "https://api.example.com"' }),
     path: z.string().startsWith('/'),
     query: z.record(z.string(), z.string()).default({}),
     auth: authSchema.default({ type: 'none' }),

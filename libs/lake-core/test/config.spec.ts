@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadLakeConfig, parseLakeConfig, parseSourceConfig } from '../src';
+
+const source = {
+  name: 'nfe-api',
+  dataset: 'nfe_invoice',
+  baseUrl: 'http://127.0.0.1:8080',
+  path: '/v1/invoices',
+  recordSelector: 'data',
+  pagination: { type: 'cursor', nextCursorPath: 'next_cursor' },
+};
+const lake = { project: 'nfe', environment: 'local', region: 'us-east-1', localEndpoint: 'http://127.0.0.1:5000', sources: [source] };
+
+function problems(fn: () => unknown) {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('lake config', () => {
+  it('applies secure, documented defaults', () => {
+    const cfg = parseLakeConfig(lake);
+    expect(cfg.processing).toMatchObject({ mode: 'transient', tableFormat: 'parquet', idleTimeoutSeconds: 3600, maxBadRecordRatio: 0.01 });
+    expect(cfg.storage.archiveAccessTierDays).toBeUndefined();
+    expect(cfg.warehouse).toEqual({ enabled: false });
+    expect(cfg.query.bytesScannedCutoffPerQuery).toBe(10 * 1024 ** 3);
+    expect(cfg.sources[0].http.maxRetries).toBe(5);
+    expect(cfg.sources[0].auth).toEqual({ type: 'none' });
+  });
+
+  it('names the path, the value and what is accepted', () => {
+    const bad = { ...lake, sources: [{ ...source, pagination: { type: 'pages' } }] };
+    const [p] = problems(() => parseLakeConfig(bad, 'lake.local.json'));
+    expect(p.path).toBe('sources[0].pagination.type');
+    expect(p.value).toBe('pages');
+    expect(p.expected).toMatch(/page_number.*offset.*cursor.*link_header/);
+    expect(() => parseLakeConfig(bad, 'lake.local.json')).toThrow(/invalid config in lake.local.json:\n {2}- sources\[0\]\.pagination\.type: got "pages"/);
+  });
+
+  it('reports cross-field problems', () => {
+    expect(problems(() => parseLakeConfig({ ...lake, localEndpoint: undefined }))).toEqual([
+      { path: 'localEndpoint', value: undefined, expected: 'the local environment needs localEndpoint (the moto server URL)' },
+    ]);
+    expect(problems(() => parseLakeConfig({ ...lake, environment: 'prod' }))[0].path).toBe('processing.subnetId');
+    expect(problems(() => parseLakeConfig({ ...lake, sources: [source, source] }))[0]).toMatchObject({ path: 'sources[1].name', value: 'nfe-api' });
+    expect(problems(() => parseLakeConfig({ ...lake, processing: { minCapacityUnits: 5, maxCapacityUnits: 2 } }))[0]).toMatchObject({
+      path: 'processing.maxCapacityUnits',
+      value: 2,
+    });
+  });
+
+  it('rejects unknown keys (typos) and unknown datasets', () => {
+    expect(problems(() => parseLakeConfig({ ...lake, regoin: 'x' }))[0].expected).toMatch(/regoin/);
+    expect(problems(() => parseLakeConfig({ ...lake, sources: [{ ...source, dataset: 'orders' }] }))).toEqual([
+      { path: 'sources[0].dataset', value: 'orders', expected: 'one of the lake-core datasets: nfe_invoice' },
+    ]);
+  });
+
+  it('refuses secrets from plain environment variables', () => {
+    const p = problems(() => parseSourceConfig({ ...source, auth: { type: 'bearer', secret: { from: 'env', name: 'TOKEN' } } }));
+    expect(p[0].path).toBe('auth.secret.from');
+  });
+
+  it('accepts secrets from Secrets Manager and SSM', () => {
+    expect(parseSourceConfig({ ...source, auth: { type: 'bearer', secret: { from: 'ssm', parameterName: '/nfe/token' } } }).auth.type).toBe('bearer');
+    expect(
+      parseSourceConfig({ ...source, auth: { type: 'api_key', in: 'header', name: 'x-api-key', secret: { from: 'secretsmanager', secretId: 'nfe/api' } } }).auth,
+    ).toMatchObject({ in: 'header' });
+  });
+
+  it('reports unreadable and malformed files with the file name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'broken.json'), '{ "project": ');
+    expect(() => loadLakeConfig(join(dir, 'broken.json'))).toThrow(/invalid config in .*broken.json:\n {2}- \(file\): got nothing; valid JSON/);
+    expect(() => loadLakeConfig(join(dir, 'missing.json'))).toThrow(/missing.json.*a readable file/s);
+  });
+});
