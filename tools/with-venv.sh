@@ -13,7 +13,8 @@ if ! command -v "$PY" >/dev/null 2>&1; then
 fi
 HASH="$( (cat "$LOCK"; "$PY" -c 'import sys; print(sys.version_info[:2])') | sha256sum | cut -c1-12)"
 VENV="$CACHE/venvs/spark-$HASH"
-if [ ! -x "$VENV/bin/python" ] || [ ! -f "$VENV/.complete" ]; then
+create_venv() {
+  [ -f "$VENV/.complete" ] && return 0
   echo "with-venv: creating $VENV (first run downloads pyspark, ~320 MB)" >&2
   rm -rf "$VENV"
   mkdir -p "$CACHE/venvs" "$CACHE/wheels"
@@ -22,6 +23,15 @@ if [ ! -x "$VENV/bin/python" ] || [ ! -f "$VENV/.complete" ]; then
   # keep downloaded wheels for the next venv
   "$VENV/bin/pip" download --quiet --dest "$CACHE/wheels" --find-links "$CACHE/wheels" --no-deps -r "$LOCK" >/dev/null 2>&1 || true
   touch "$VENV/.complete"
+}
+if [ ! -f "$VENV/.complete" ]; then
+  mkdir -p "$CACHE/venvs"
+  # one creator at a time: concurrent first runs wait instead of deleting each other's work
+  exec 9>"$CACHE/venvs/.create.lock"
+  flock 9
+  create_venv
+  flock -u 9
+  exec 9>&-
 fi
 export VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" PYTHONDONTWRITEBYTECODE=1
 export LAKE_IVY_DIR="$CACHE/ivy"

@@ -10,8 +10,14 @@ export function lakeCacheDir(): string {
   return process.env.LAKE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'nfe-lake');
 }
 
-/** Directories searched, in order, for a Terraform provider filesystem mirror. */
+/**
+ * Directories searched, in order, for a Terraform provider filesystem mirror.
+ * `LAKE_TF_MIRROR_SEARCH` (colon-separated) replaces the list; `LAKE_TF_PROVIDER_MIRROR` goes first.
+ */
 export function mirrorCandidates(): string[] {
+  if (process.env.LAKE_TF_MIRROR_SEARCH !== undefined) {
+    return process.env.LAKE_TF_MIRROR_SEARCH.split(':').filter(Boolean);
+  }
   return [
     process.env.LAKE_TF_PROVIDER_MIRROR,
     '/opt/tf-plugins',

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Checks and prepares everything the project needs, one line per item:
+#   found | installed | missing (+ the exact remedy)
+# Idempotent and fast when warm. Never downloads Terraform providers.
+#   tools/bootstrap.sh            check and install what is missing
+#   tools/bootstrap.sh --no-venv  skip the Python virtualenv (for JS-only work)
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${LAKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nfe-lake}"
+WITH_VENV=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-venv) WITH_VENV=0 ;;
+    *) echo "bootstrap: unknown option $arg (accepted: --no-venv)" >&2; exit 2 ;;
+  esac
+done
+
+MISSING=0
+START=$(date +%s)
+report() { printf 'bootstrap: %-22s %-9s %s\n' "$1" "$2" "$3"; }
+missing() { report "$1" missing "$2"; MISSING=$((MISSING + 1)); }
+# version_ge A B: true when dotted version A >= B
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+# --- node + npm -------------------------------------------------------------
+NODE_OK=0
+if command -v node >/dev/null 2>&1; then
+  NODE_V="$(node -p 'process.versions.node')"
+  if version_ge "$NODE_V" 20.19.0; then report node found "v$NODE_V"; NODE_OK=1
+  else missing node "v$NODE_V is too old; install Node.js >= 20.19 (require(esm) and the AWS SDK need it)"; fi
+else
+  missing node "install Node.js >= 20.19 (https://nodejs.org) and re-run tools/bootstrap.sh"
+fi
+
+if [ "$NODE_OK" = 1 ]; then
+  STAMP="$ROOT/node_modules/.nfe-lake-lock.sha256"
+  LOCK_SHA="$(sha256sum "$ROOT/package-lock.json" | cut -c1-64)"
+  if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$LOCK_SHA" ]; then
+    report "npm dependencies" found "node_modules matches package-lock.json"
+  else
+    T0=$(date +%s)
+    if (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >"$CACHE.npm-ci.log" 2>&1); then
+      echo "$LOCK_SHA" >"$STAMP"
+      report "npm dependencies" installed "npm ci in $(( $(date +%s) - T0 ))s"
+    else
+      missing "npm dependencies" "npm ci failed; see $CACHE.npm-ci.log (the npm registry must be reachable)"
+    fi
+  fi
+fi
+
+# --- java -------------------------------------------------------------------
+if command -v java >/dev/null 2>&1; then
+  JAVA_V="$(java -version 2>&1 | sed -n 's/.*version "\([0-9][0-9.]*\).*/\1/p' | head -n1)"
+  if version_ge "${JAVA_V:-0}" 17; then report java found "$JAVA_V"
+  else missing java "$JAVA_V is too old for Spark; install Java >= 17 (apt-get install openjdk-17-jre-headless)"; fi
+else
+  missing java "Spark needs Java >= 17: apt-get install openjdk-17-jre-headless"
+fi
+
+# --- python + venv ----------------------------------------------------------
+PY_OK=0
+if command -v python3 >/dev/null 2>&1; then
+  PY_V="$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
+  if version_ge "$PY_V" 3.10; then report python3 found "$PY_V"; PY_OK=1
+  else missing python3 "$PY_V is too old; install CPython >= 3.10"; fi
+else
+  missing python3 "install CPython >= 3.10 (apt-get install python3 python3-venv)"
+fi
+if [ "$PY_OK" = 1 ] && [ "$WITH_VENV" = 1 ]; then
+  T0=$(date +%s)
+  if VENV_PY="$("$ROOT/tools/with-venv.sh" python -c 'import sys, pyspark, pytest; print(sys.prefix)' 2>"$CACHE.venv.log")"; then
+    report "python venv" found "$VENV_PY ($(( $(date +%s) - T0 ))s; pyspark, pytest, ruff, moto)"
+  else
+    missing "python venv" "creating it failed; see $CACHE.venv.log (PyPI must be reachable)"
+  fi
+  CHECKOV_SETUP="$ROOT/libs/infra-modules/checkov/setup.sh"
+  if [ -x "$CHECKOV_SETUP" ]; then
+    if CHECKOV_BIN="$("$CHECKOV_SETUP" 2>"$CACHE.checkov.log")"; then report checkov found "$CHECKOV_BIN"
+    else missing checkov "installing it failed; see $CACHE.checkov.log"; fi
+  fi
+fi
+
+# --- terraform + provider mirror ----------------------------------------------
+FALLBACK="tools/fallback-toolchain.sh builds OpenTofu and hashicorp/aws 5.100.0 from the Go module proxy into $CACHE (needs Go; ~30 min, several GB)"
+TF_BIN=""
+for candidate in terraform tofu; do
+  if command -v "$candidate" >/dev/null 2>&1; then TF_BIN="$candidate"; break; fi
+done
+[ -z "$TF_BIN" ] && [ -x "$CACHE/bin/tofu" ] && TF_BIN="$CACHE/bin/tofu"
+if [ -n "$TF_BIN" ]; then
+  TF_V="$("$TF_BIN" version 2>/dev/null | head -n1 | sed -n 's/.* v\([0-9][0-9.]*\).*/\1/p')"
+  if version_ge "${TF_V:-0}" 1.5.0; then report terraform found "$TF_BIN $TF_V"
+  else missing terraform "$TF_BIN $TF_V is older than 1.5; install Terraform >= 1.5, or: $FALLBACK"; fi
+else
+  missing terraform "not on PATH; install Terraform >= 1.5, or: $FALLBACK"
+fi
+
+if [ "$NODE_OK" = 1 ] && [ -x "$ROOT/node_modules/.bin/tsx" ]; then
+  if TF_RC="$(cd "$ROOT" && node_modules/.bin/tsx tools/terraform-config.ts 2>&1)"; then
+    report "aws provider 5.100.0" found "mirror + CLI config $TF_RC"
+  else
+    missing "aws provider 5.100.0" "$TF_RC Fallback: $FALLBACK"
+  fi
+fi
+
+# --- moto server ------------------------------------------------------------
+if command -v moto_server >/dev/null 2>&1; then
+  report moto_server found "$(command -v moto_server)"
+elif [ "$WITH_VENV" = 1 ] && "$ROOT/tools/with-venv.sh" sh -c 'command -v moto_server' >/dev/null 2>&1; then
+  report moto_server found "in the project venv (tools/with-venv.sh)"
+else
+  missing moto_server "pip install 'moto[server]==5.2.1' (or let tools/with-venv.sh create the venv)"
+fi
+
+if [ "$MISSING" -gt 0 ]; then
+  echo "bootstrap: $MISSING item(s) missing; fix the lines marked 'missing' above ($(( $(date +%s) - START ))s)"
+  exit 1
+fi
+echo "bootstrap: ready ($(( $(date +%s) - START ))s)"

@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+
+/** A PATH holding every executable of the real PATH except `without`: a machine lacking those tools. */
+function pathWithout(without: readonly string[]): string {
+  const bin = mkdtempSync(join(tmpdir(), 'fakebin-'));
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir || !existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (without.includes(name) || existsSync(join(bin, name))) continue;
+      symlinkSync(join(dir, name), join(bin, name));
+    }
+  }
+  return bin;
+}
+
+function bootstrap(env: Record<string, string | undefined>, args: string[] = ['--no-venv']) {
+  mkdirSync(join(tmpdir(), 'lake-cache'), { recursive: true });
+  const result = spawnSync('bash', [join(ROOT, 'tools/bootstrap.sh'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const line = (item: string) => result.stdout.split('\n').find((l) => l.startsWith(`bootstrap: ${item} `)) ?? '';
+  return { status: result.status, stdout: result.stdout, line };
+}
+
+describe('tools/bootstrap.sh', () => {
+  it('reports every item as found on a complete machine', () => {
+    const run = bootstrap({});
+    expect(run.stdout).not.toMatch(/missing/);
+    for (const item of ['node', 'npm dependencies', 'java', 'python3', 'terraform', 'aws provider 5.100.0', 'moto_server']) {
+      expect(run.line(item)).toMatch(/ found /);
+    }
+    expect(run.stdout).toMatch(/bootstrap: ready/);
+    expect(run.status).toBe(0);
+  });
+
+  it('names a missing terraform with the install remedy and the OpenTofu fallback', () => {
+    const run = bootstrap({ PATH: pathWithout(['terraform', 'tofu']), LAKE_CACHE_DIR: join(tmpdir(), 'lake-cache') });
+    expect(run.line('terraform')).toMatch(/missing\s+not on PATH; install Terraform >= 1\.5, or: tools\/fallback-toolchain\.sh builds OpenTofu/);
+    expect(run.stdout).toMatch(/bootstrap: 1 item\(s\) missing/);
+    expect(run.status).toBe(1);
+  });
+
+  it('names a missing provider mirror with the searched places', () => {
+    const run = bootstrap({ LAKE_TF_MIRROR_SEARCH: '/nonexistent/mirror', LAKE_TF_PROVIDER_MIRROR: undefined });
+    expect(run.line('aws provider 5.100.0')).toMatch(/missing\s+no filesystem mirror with hashicorp\/aws 5\.100\.0 found \(searched: \/nonexistent\/mirror\).*Fallback: tools\/fallback-toolchain\.sh/);
+    expect(run.status).toBe(1);
+  });
+
+  it('names a missing java with the package to install', () => {
+    const run = bootstrap({ PATH: pathWithout(['java']) });
+    expect(run.line('java')).toMatch(/missing\s+Spark needs Java >= 17: apt-get install openjdk-17-jre-headless/);
+    expect(run.status).toBe(1);
+  });
+
+  it('rejects unknown options', () => {
+    const run = spawnSync('bash', [join(ROOT, 'tools/bootstrap.sh'), '--bogus'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('unknown option --bogus (accepted: --no-venv)');
+  });
+});
