@@ -1,0 +1,45 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { ConfigError, parseSourceConfig } from '@nfe-lake/lake-core';
+import { CollectorDeps } from './handler';
+
+/** Metric namespace (POWERTOOLS_METRICS_NAMESPACE overrides it). */
+export const METRICS_NAMESPACE = 'NfeLake/Collector';
+
+function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
+  const value = env[name];
+  if (!value) throw new ConfigError('collector environment', [{ path: name, value, expected: what }]);
+  return value;
+}
+
+/**
+ * The handler's dependencies from its environment: RAW_BUCKET, CONTINUATION_QUEUE_URL,
+ * DEAD_LETTER_QUEUE_URL and SOURCE_CONFIG (the JSON of one lake-core source config).
+ * SDK clients use the standard AWS_* variables (AWS_ENDPOINT_URL points them at moto locally).
+ */
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorDeps {
+  const configText = required(env, 'SOURCE_CONFIG', 'the JSON of one source config (lake-core sourceSchema)');
+  let config: unknown;
+  try {
+    config = JSON.parse(configText);
+  } catch (e) {
+    throw new ConfigError('SOURCE_CONFIG', [{ path: '(root)', value: configText, expected: `valid JSON (${(e as Error).message})` }]);
+  }
+  const source = parseSourceConfig(config, 'SOURCE_CONFIG');
+  const forcePathStyle = Boolean(env.AWS_ENDPOINT_URL);
+  return {
+    source,
+    bucket: required(env, 'RAW_BUCKET', 'the raw bucket name'),
+    continuationQueueUrl: required(env, 'CONTINUATION_QUEUE_URL', 'the URL of the continuation SQS queue'),
+    deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL', 'the URL of the dead-letter SQS queue'),
+    s3: new S3Client({ forcePathStyle }),
+    sqs: new SQSClient({}),
+    secrets: { secretsManager: new SecretsManagerClient({}), ssm: new SSMClient({}) },
+    logger: new Logger({ serviceName: 'collector', persistentKeys: { source: source.name } }),
+    metrics: new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: 'collector', defaultDimensions: { source: source.name } }),
+  };
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { PaginationConfig, SourceConfig } from '@nfe-lake/lake-core';
+import { InvalidResponse } from '../fetch/http-client';
+import { selectPath } from './json-path';
+import { linkTarget } from './link-header';
+
+/** Where pagination stands: persisted in the checkpoint, so it is plain JSON. */
+export const pageStateSchema = z
+  .object({
+    /** Pages fetched so far in the run: the next page's 0-based sequence number. */
+    seq: z.number().int().nonnegative(),
+    /** page_number: the next page number; offset: the next offset. */
+    next: z.number().int().nonnegative(),
+    /** cursor: the next cursor; link_header: the next URL; null before the first page. */
+    token: z.string().nullable(),
+    /** Records the API served so far (before de-duplication). */
+    served: z.number().int().nonnegative(),
+    done: z.boolean(),
+  })
+  .strict();
+export type PageState = z.infer<typeof pageStateSchema>;
+
+/** The incremental window of a run, as the API's query parameters carry it. */
+export interface Window {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** Pagination cannot go on (a cursor or link that does not advance, a link to another origin). */
+export class PaginationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PaginationError';
+  }
+}
+
+export function initialPageState(pagination: PaginationConfig): PageState {
+  return { seq: 0, next: pagination.type === 'page_number' ? pagination.firstPage : 0, token: null, served: 0, done: false };
+}
+
+/** The URL of the next page (without credentials: those are added per request). */
+export function pageUrl(source: SourceConfig, window: Window | undefined, state: PageState): URL {
+  const p = source.pagination;
+  if (p.type === 'link_header' && state.token !== null) return new URL(state.token);
+  const url = new URL(source.baseUrl.replace(/\/+$/, '') + source.path);
+  for (const [k, v] of Object.entries(source.query)) url.searchParams.set(k, v);
+  if (source.incremental && window) {
+    url.searchParams.set(source.incremental.startParam, window.start);
+    url.searchParams.set(source.incremental.endParam, window.end);
+  }
+  const set = (name: string, value: string | number) => url.searchParams.set(name, String(value));
+  if (p.type === 'page_number') {
+    set(p.pageParam, state.next);
+    set(p.sizeParam, p.pageSize);
+  } else if (p.type === 'offset') {
+    set(p.offsetParam, state.next);
+    set(p.limitParam, p.limit);
+  } else if (p.type === 'cursor') {
+    if (state.token !== null) set(p.cursorParam, state.token);
+    if (p.sizeParam && p.pageSize) set(p.sizeParam, p.pageSize);
+  }
+  return url;
+}
+
+export interface ParsedPage {
+  readonly body: unknown;
+  readonly records: readonly unknown[];
+}
+
+/** Parses a response body and selects its records; unusable bodies throw `InvalidResponse` (retried). */
+export function parsePage(text: string, recordSelector: string): ParsedPage {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidResponse(`response is not valid JSON (${(e as Error).message}; ${text.length} chars)`);
+  }
+  const records = selectPath(body, recordSelector);
+  if (!Array.isArray(records)) {
+    throw new InvalidResponse(`response has no array at "${recordSelector}" (found ${records === undefined ? 'nothing' : typeof records})`);
+  }
+  return { body, records };
+}
+
+function reportedTotal(p: PaginationConfig, body: unknown, headers: Headers): number | null {
+  const raw =
+    p.type === 'link_header' ? (p.totalHeader ? headers.get(p.totalHeader) : null) : p.type !== 'none' && p.totalPath ? selectPath(body, p.totalPath) : null;
+  const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : null;
+}
+
+export interface Advance {
+  readonly state: PageState;
+  /** Records the API says exist (its total field/header), when it reports one. */
+  readonly total: number | null;
+  /** Pagination ended while the reported total says more records exist. */
+  readonly endedEarly: boolean;
+}
+
+/**
+ * The page state after a page: the next page number/offset/cursor/link and whether pagination is
+ * done. Stop conditions: an empty page (page number, offset); the reported total reached, or
+ * without a total a short page; no next cursor; no `rel=next` link.
+ */
+export function advance(p: PaginationConfig, state: PageState, page: { body: unknown; headers: Headers; url: URL; count: number }): Advance {
+  const served = state.served + page.count;
+  const total = reportedTotal(p, page.body, page.headers);
+  const base = { ...state, seq: state.seq + 1, served };
+  let next: PageState;
+  switch (p.type) {
+    case 'none':
+      next = { ...base, done: true };
+      break;
+    case 'page_number':
+      next = { ...base, next: state.next + 1, done: page.count === 0 || (total !== null ? served >= total : page.count < p.pageSize) };
+      break;
+    case 'offset':
+      next = { ...base, next: state.next + page.count, done: page.count === 0 || (total !== null ? state.next + page.count >= total : page.count < p.limit) };
+      break;
+    case 'cursor': {
+      const cursor = selectPath(page.body, p.nextCursorPath);
+      const token = cursor === undefined || cursor === null || cursor === '' ? null : String(cursor);
+      if (token !== null && token === state.token) throw new PaginationError(`next cursor ${JSON.stringify(token)} did not advance`);
+      next = { ...base, token, done: token === null };
+      break;
+    }
+    case 'link_header': {
+      const target = linkTarget(page.headers.get('link'), p.rel, page.url);
+      if (target && target.origin !== page.url.origin) throw new PaginationError(`rel=${p.rel} link ${target.href} leaves the API origin ${page.url.origin}`);
+      if (target && target.href === page.url.href) throw new PaginationError(`rel=${p.rel} link points back at the same page`);
+      next = { ...base, token: target ? target.href : null, done: !target };
+      break;
+    }
+  }
+  return { state: next, total, endedEarly: next.done && total !== null && served < total };
+}

@@ -1,0 +1,31 @@
+import { demoSource, Lake, STYLES, Style, startWorld, World } from './harness';
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(() => world.close());
+
+describe.each(Object.keys(STYLES) as Style[])('%s pagination against the demo API', (style) => {
+  it('collects the window exactly once and writes a manifest that matches S3', async () => {
+    const lake = await Lake.create(world);
+    try {
+      await lake.collect(lake.handler(demoSource(lake.api, style)));
+      const [manifest] = await lake.expectExactlyOnce();
+      expect(lake.api.served.size).toBe(2880);
+      expect(manifest).toMatchObject({
+        records: 2880,
+        apiReportedTotal: 2880,
+        endedEarly: false,
+        continuations: 0,
+        invalidRecords: 0,
+        firstCursor: '2026-01-01T00:00:00.000Z',
+        lastCursor: '2026-01-01T23:59:30.000Z',
+        window: { start: '2026-01-01T00:00:00.000Z', end: '2026-01-02T00:00:00.000Z' },
+      });
+      expect(manifest.pages).toBeGreaterThanOrEqual(2880 / 50);
+    } finally {
+      await lake.close();
+    }
+  });
+});
