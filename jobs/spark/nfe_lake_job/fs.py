@@ -1,0 +1,52 @@
+"""Small file-system helpers over Hadoop's FileSystem, so the same code reads s3:// on EMR and
+local paths in tests without a second client."""
+
+from __future__ import annotations
+
+from pyspark.sql import SparkSession
+
+
+def _path(spark: SparkSession, uri: str):  # noqa: ANN202 - py4j objects are untyped
+    jvm = spark.sparkContext._jvm
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    return path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()), path
+
+
+def exists(spark: SparkSession, uri: str) -> bool:
+    fs, path = _path(spark, uri)
+    return bool(fs.exists(path))
+
+
+def read_text(spark: SparkSession, uri: str) -> str:
+    fs, path = _path(spark, uri)
+    stream = fs.open(path)
+    try:
+        return str(spark.sparkContext._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8"))
+    finally:
+        stream.close()
+
+
+def write_text(spark: SparkSession, uri: str, text: str) -> None:
+    fs, path = _path(spark, uri)
+    stream = fs.create(path, True)
+    try:
+        stream.write(bytearray(text.encode("utf-8")))
+    finally:
+        stream.close()
+
+
+def file_size(spark: SparkSession, uri: str) -> int:
+    fs, path = _path(spark, uri)
+    return int(fs.getFileStatus(path).getLen())
+
+
+def list_files(spark: SparkSession, uri: str) -> list[str]:
+    """Data files directly under a directory (Spark's hidden `_`/`.` files excluded); [] if absent."""
+    fs, path = _path(spark, uri)
+    if not fs.exists(path):
+        return []
+    return sorted(
+        str(status.getPath().toString())
+        for status in fs.listStatus(path)
+        if status.isFile() and not status.getPath().getName().startswith(("_", "."))
+    )
