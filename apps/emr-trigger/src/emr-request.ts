@@ -1,0 +1,109 @@
+import { ActionOnFailure, RunJobFlowCommandInput, StepConfig } from '@aws-sdk/client-emr';
+import { EmrLaunchSpec } from '@nfe-lake/lake-core';
+
+/** One job run: the manifests it processes under a deterministic id. */
+export interface JobRun {
+  readonly jobRunId: string;
+  readonly manifestKeys: readonly string[];
+}
+
+export const TAG_PREFIX = 'nfe-lake:';
+
+/** Step name carries the run id: how a second submission of the same run is recognised. */
+export function stepName(spec: EmrLaunchSpec, run: JobRun): string {
+  return `nfe-lake ${spec.dataset} ${run.jobRunId}`;
+}
+
+/** Cluster name of a transient run (EMR limit 256). */
+export function clusterName(spec: EmrLaunchSpec, run: JobRun): string {
+  return `${spec.clusterName}-${run.jobRunId}`.slice(0, 256);
+}
+
+/** spark-submit arguments of the job (jobs/spark/nfe_lake_job/config.py parses them). */
+export function sparkSubmitArgs(spec: EmrLaunchSpec, run: JobRun): string[] {
+  const { job } = spec;
+  return [
+    'spark-submit',
+    '--deploy-mode',
+    'cluster',
+    '--py-files',
+    job.pyFilesUri,
+    ...job.sparkSubmitArgs,
+    job.entrypointUri,
+    '--contract',
+    job.contractUri,
+    '--raw-root',
+    `s3://${job.rawBucket}`,
+    '--curated-root',
+    `s3://${job.curatedBucket}`,
+    '--analytics-root',
+    `s3://${job.analyticsBucket}`,
+    '--job-run-id',
+    run.jobRunId,
+    ...run.manifestKeys.flatMap((key) => ['--manifest-key', key]),
+    '--table-format',
+    job.tableFormat,
+    '--compression',
+    job.parquetCompression,
+    '--target-file-size-mb',
+    String(job.targetFileSizeMb),
+    '--max-bad-record-ratio',
+    String(job.maxBadRecordRatio),
+    '--glue-database',
+    job.glueDatabase,
+  ];
+}
+
+export function sparkStep(spec: EmrLaunchSpec, run: JobRun): StepConfig {
+  return {
+    Name: stepName(spec, run),
+    // a transient cluster exists for this step only; a shared cluster keeps serving other steps
+    ActionOnFailure: spec.mode === 'transient' ? ActionOnFailure.TERMINATE_CLUSTER : ActionOnFailure.CONTINUE,
+    HadoopJarStep: { Jar: 'command-runner.jar', Args: sparkSubmitArgs(spec, run) },
+  };
+}
+
+export function runTags(spec: EmrLaunchSpec, run: JobRun): { Key: string; Value: string }[] {
+  const tags = { ...spec.tags, [`${TAG_PREFIX}dataset`]: spec.dataset, [`${TAG_PREFIX}job-run-id`]: run.jobRunId, [`${TAG_PREFIX}manifests`]: String(run.manifestKeys.length) };
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
+/** RunJobFlow of a transient cluster: one primary, core nodes under managed scaling, the Spark
+ * step, termination once the steps are done and an idle timeout as a backstop. */
+export function runJobFlowInput(spec: EmrLaunchSpec, run: JobRun): RunJobFlowCommandInput {
+  const scaling = spec.managedScaling;
+  return {
+    Name: clusterName(spec, run),
+    ReleaseLabel: spec.releaseLabel,
+    Applications: spec.applications.map((Name) => ({ Name })),
+    ServiceRole: spec.serviceRole,
+    JobFlowRole: spec.jobFlowRole,
+    SecurityConfiguration: spec.securityConfiguration,
+    LogUri: spec.logUri,
+    EbsRootVolumeSize: spec.ebsRootVolumeSizeGb,
+    VisibleToAllUsers: true,
+    Instances: {
+      InstanceGroups: [
+        { Name: 'primary', InstanceRole: 'MASTER', Market: 'ON_DEMAND', InstanceType: spec.primaryInstanceType, InstanceCount: 1 },
+        { Name: 'core', InstanceRole: 'CORE', Market: 'ON_DEMAND', InstanceType: spec.coreInstanceType, InstanceCount: spec.coreInstanceCount },
+      ],
+      KeepJobFlowAliveWhenNoSteps: false,
+      TerminationProtected: false,
+      ...(spec.subnetId ? { Ec2SubnetId: spec.subnetId } : {}),
+    },
+    ManagedScalingPolicy: {
+      ComputeLimits: {
+        UnitType: scaling.unitType,
+        MinimumCapacityUnits: scaling.minimumCapacityUnits,
+        MaximumCapacityUnits: scaling.maximumCapacityUnits,
+        MaximumOnDemandCapacityUnits: scaling.maximumOnDemandCapacityUnits,
+        MaximumCoreCapacityUnits: scaling.maximumCoreCapacityUnits,
+      },
+    },
+    AutoTerminationPolicy: { IdleTimeout: spec.autoTerminationIdleTimeoutSeconds },
+    Configurations: spec.configurations.map((c) => ({ Classification: c.classification, Properties: c.properties })),
+    StepConcurrencyLevel: 1,
+    Steps: [sparkStep(spec, run)],
+    Tags: runTags(spec, run),
+  };
+}
