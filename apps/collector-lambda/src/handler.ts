@@ -14,7 +14,7 @@ import { backoffDelayMs } from './fetch/backoff';
 import { HttpClient } from './fetch/http-client';
 import { Budget, SAFETY_MS } from './run/budget';
 import { HANDOFF_GRACE_MS, LEASE_GRACE_MS, MAX_STALLS, RunCollector, RunOutcome, StalledRunError } from './run/collector';
-import { newCheckpoint, planRun } from './run/plan';
+import { newCheckpoint, PlanError, planRun } from './run/plan';
 
 /** SQS caps DelaySeconds at 15 minutes; longer waits travel as `notBefore`. */
 const MAX_SQS_DELAY_SECONDS = 900;
@@ -49,7 +49,8 @@ export interface InvocationResult {
 }
 
 /** Errors no retry can fix: the run goes to the dead-letter queue with the reason. */
-const isPermanent = (e: unknown) => e instanceof SourceError || e instanceof SecretError || e instanceof CorruptStateError || e instanceof StalledRunError;
+const isPermanent = (e: unknown) =>
+  e instanceof SourceError || e instanceof SecretError || e instanceof CorruptStateError || e instanceof StalledRunError || e instanceof PlanError;
 
 const isSqsEvent = (event: CollectorEvent): event is SQSEvent => 'Records' in event && Array.isArray(event.Records);
 
@@ -101,7 +102,7 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
       await advanceSource(at ? new Date(at) : new Date(now()), remainingMs, completed);
       return { completed, batchItemFailures: [] };
     } finally {
-      metrics.publishStoredMetrics();
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 
@@ -142,7 +143,7 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
       const outcome = await drive(run, remainingMs);
       if (outcome?.kind !== 'complete') return;
       completed.push(outcome.manifest);
-      if (remainingMs() < 2 * (deps.safetyMs ?? SAFETY_MS)) return;
+      if (remainingMs() < (deps.safetyMs ?? SAFETY_MS)) return;
     }
   }
 
@@ -171,7 +172,7 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
     try {
       message = continuationSchema.parse(JSON.parse(record.body));
     } catch (e) {
-      await deadLetter(record.body, `malformed continuation message: ${errorMessage(e)}`);
+      await deadLetter(record.body, `malformed continuation message: ${e instanceof z.ZodError ? z.prettifyError(e) : errorMessage(e)}`);
       return;
     }
     const log = { messageId: record.messageId, runId: message.run.runId, seq: message.seq, receiveCount: record.attributes?.ApproximateReceiveCount };
@@ -196,7 +197,7 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
       metrics.addMetric('DuplicateContinuations', MetricUnit.Count, 1);
       return;
     }
-    if (remainingMs() < 2 * (deps.safetyMs ?? SAFETY_MS)) throw new Error(`only ${remainingMs()} ms left: too little to start; leaving the message for redelivery`);
+    if (remainingMs() < (deps.safetyMs ?? SAFETY_MS)) throw new Error(`only ${remainingMs()} ms left: too little to start; leaving the message for redelivery`);
     const outcome = await drive(found, remainingMs);
     if (outcome?.kind !== 'complete') return;
     completed.push(outcome.manifest);

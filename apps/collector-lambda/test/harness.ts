@@ -97,6 +97,7 @@ export class Lake {
 
   handler(source: SourceConfig, overrides: Partial<CollectorDeps> = {}) {
     return createHandler({
+      now: testClock,
       source,
       bucket: this.bucket,
       continuationQueueUrl: this.queueUrl,
@@ -104,7 +105,7 @@ export class Lake {
       s3: this.world.s3,
       sqs: this.world.sqs,
       secrets: this.world.secrets,
-      logger: new Logger({ serviceName: 'collector-test', logLevel: process.env.TEST_LOG_LEVEL ?? 'SILENT' }),
+      logger: new Logger({ serviceName: 'collector-test', logLevel: (process.env.TEST_LOG_LEVEL ?? 'SILENT') as 'SILENT' }),
       metrics: new Metrics({ namespace: 'test', serviceName: 'collector-test' }),
       ...overrides,
     });
@@ -204,6 +205,11 @@ export class Lake {
     await this.api.close();
   }
 }
+
+const CLOCK_OFFSET = Date.now() - Date.parse(FIRST_WINDOW_TICK.scheduledTime!);
+
+/** The collector's clock in tests: real time, but starting at the first window's tick (so no backfill of the real present). */
+export const testClock = () => Date.now() - CLOCK_OFFSET;
 
 export function context(budgetMs: number) {
   const deadline = Date.now() + budgetMs;

@@ -61,11 +61,12 @@ export class HttpClient {
   }
 
   /**
-   * GETs one page. A wait that would end after `retryDeadlineAt` (epoch ms; the invocation's
-   * budget) throws `RetryDeferred` too, so a retry never outlives the Lambda.
+   * GETs one page. A wait that would end more than `retryBudgetMs` after the first attempt (the
+   * invocation's remaining budget) throws `RetryDeferred` too, so a retry never outlives the Lambda.
    */
-  async get<T>(url: URL, page: number, parse: (text: string, headers: Headers) => T, retryDeadlineAt = Infinity): Promise<FetchedPage<T>> {
+  async get<T>(url: URL, page: number, parse: (text: string, headers: Headers) => T, retryBudgetMs = Infinity): Promise<FetchedPage<T>> {
     const { http } = this.options;
+    const retryDeadline = this.now() + retryBudgetMs;
     const location: SourceLocation = { source: this.options.source, url: url.toString(), page };
     for (let attempt = 0; ; attempt++) {
       await this.limiter.acquire();
@@ -76,7 +77,7 @@ export class HttpClient {
         throw new SourceError(`${result.reason}; gave up after ${attempt + 1} attempts`, location, result.status);
       }
       const delayMs = result.retryAfterMs ?? backoffDelayMs(attempt, http.backoffBaseMs, http.backoffMaxMs, this.options.random);
-      if (delayMs > http.maxInlineRetryAfterSeconds * 1000 || this.now() + delayMs > retryDeadlineAt) {
+      if (delayMs > http.maxInlineRetryAfterSeconds * 1000 || this.now() + delayMs > retryDeadline) {
         throw new RetryDeferred(Math.max(1, Math.ceil(delayMs / 1000)), location);
       }
       this.options.onRetry?.({ location, attempt: attempt + 1, reason: result.reason, delayMs });

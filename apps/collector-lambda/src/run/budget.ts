@@ -61,9 +61,9 @@ export class Budget {
     return remainingMs > nextPageReserveMs(this.inputs(pendingBytes));
   }
 
-  /** Latest instant (epoch ms) a retry wait may end and still leave time to hand off. */
-  retryDeadline(now: number, remainingMs: number, pendingBytes: number): number {
-    return now + remainingMs - handoffReserveMs(this.inputs(pendingBytes));
+  /** How long retries of the next page may take and still leave time to hand off. */
+  retryBudgetMs(remainingMs: number, pendingBytes: number): number {
+    return remainingMs - handoffReserveMs(this.inputs(pendingBytes));
   }
 
   private inputs(pendingBytes: number): BudgetInputs {

@@ -92,16 +92,17 @@ export class RunCollector {
       if (this.pagesThisInvocation > 0 && !budget.hasTimeForPage(remainingMs(), pendingBytes)) return this.handoff('deadline', 0);
       const url = pageUrl(source, this.work.window ?? undefined, this.work.page);
       const started = now();
-      let fetched: FetchedPage<ParsedPage>;
       try {
-        fetched = await http.get(url, this.work.page.seq, (text) => parsePage(text, source.recordSelector), budget.retryDeadline(started, remainingMs(), pendingBytes));
+        const fetched = await http.get(url, this.work.page.seq, (text) => parsePage(text, source.recordSelector), budget.retryBudgetMs(remainingMs(), pendingBytes));
+        budget.recordPage(now() - started);
+        this.pagesThisInvocation++;
+        await this.batch(url, fetched);
       } catch (e) {
         if (e instanceof RetryDeferred) return this.handoff('retry-after', e.retryAfterSeconds);
+        // Keep what the pages before the bad one gave: the run resumes at the bad page.
+        if (e instanceof SourceError) await this.flush();
         throw e;
       }
-      budget.recordPage(now() - started);
-      this.pagesThisInvocation++;
-      await this.batch(url, fetched);
       const writer = this.writer;
       if (writer && (writer.uncompressedBytes >= source.batching.maxPartBytes || writer.records >= source.batching.maxPartRecords)) await this.flush();
     }

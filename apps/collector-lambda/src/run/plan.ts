@@ -11,10 +11,19 @@ export interface RunPlan {
 
 const compact = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 
+/** The incremental settings cannot make progress. */
+export class PlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanError';
+  }
+}
+
 /**
- * The next run of a source at `at`, or undefined when it is up to date.
- * Incremental: the window after the high-water mark (minus lookback), at most `windowSeconds`
- * long, ending no later than `at - lag`; the run id is the window, so planning is deterministic.
+ * The next run of a source at `at`, or undefined when none is due.
+ * Incremental: the window of `windowSeconds` that starts at the high-water mark (minus lookback),
+ * due once it ends `lagSeconds` before `at`. Windows depend only on the config and the mark, never
+ * on when the schedule fires, so a run id (the window) is the same whoever plans it.
  * Otherwise: one full snapshot per scheduled time.
  */
 export function planRun(source: SourceConfig, highWaterMark: string | null, at: Date): RunPlan | undefined {
@@ -24,10 +33,12 @@ export function planRun(source: SourceConfig, highWaterMark: string | null, at: 
     const ref = { source: source.name, dataset: source.dataset, ingestDate: at.toISOString().slice(0, 10), runId: `snapshot-${compact(at)}` };
     return { ref, window: null, highWaterMark: at.toISOString() };
   }
-  const mark = highWaterMark === null ? Date.parse(inc.initialValue) : Date.parse(highWaterMark);
-  const start = highWaterMark === null ? mark : mark - inc.lookbackSeconds * 1000;
-  const end = Math.min(start + inc.windowSeconds * 1000, at.getTime() - inc.lagSeconds * 1000);
-  if (end <= mark) return undefined;
+  if (inc.lookbackSeconds >= inc.windowSeconds) {
+    throw new PlanError(`source ${source.name}: incremental.lookbackSeconds (${inc.lookbackSeconds}) must be less than windowSeconds (${inc.windowSeconds}), or windows never advance`);
+  }
+  const start = highWaterMark === null ? Date.parse(inc.initialValue) : Date.parse(highWaterMark) - inc.lookbackSeconds * 1000;
+  const end = start + inc.windowSeconds * 1000;
+  if (end > at.getTime() - inc.lagSeconds * 1000) return undefined;
   const [s, e] = [new Date(start), new Date(end)];
   return {
     ref: { source: source.name, dataset: source.dataset, ingestDate: s.toISOString().slice(0, 10), runId: windowRunId(s, e) },
