@@ -221,11 +221,12 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
       return undefined;
     }
     logger.appendKeys({ runId: claimed.value.runId });
-    const collector = new RunCollector(
-      { source, contract, s3: deps.s3, store, http: await httpClient(), budget: new Budget(deps.safetyMs), logger, metrics, now, remainingMs, chunkBytes: deps.chunkBytes },
-      claimed,
-    );
+    let collector: RunCollector | undefined;
     try {
+      collector = new RunCollector(
+        { source, contract, s3: deps.s3, store, http: await httpClient(), budget: new Budget(deps.safetyMs), logger, metrics, now, remainingMs, chunkBytes: deps.chunkBytes },
+        claimed,
+      );
       const outcome = await collector.collect();
       if (outcome.kind === 'handoff') await handOff(collector.checkpoint.value, outcome.reason, outcome.delaySeconds);
       return outcome;
@@ -234,8 +235,8 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
         logger.warn('lost the run to another invocation; stopping', { error: e });
         return undefined;
       }
-      await collector.discard().catch((abortError) => logger.warn('could not abort the unpublished part', { error: abortError as Error }));
-      await recover(collector.checkpoint, e);
+      await collector?.discard().catch((abortError) => logger.warn('could not abort the unpublished part', { error: abortError as Error }));
+      await recover(collector?.checkpoint ?? claimed, e);
       return undefined;
     } finally {
       logger.removeKeys(['runId']);

@@ -12,7 +12,8 @@ export function parseRetryAfterMs(value: string | null, now: number): number | u
   if (value === null) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const at = Date.parse(text);
+  // An HTTP date always carries a time of day; Date.parse alone would take "-5" for a year.
+  const at = /\d{2}:\d{2}:\d{2}/.test(text) ? Date.parse(text) : NaN;
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
 }
