@@ -24,6 +24,7 @@ from pyspark.sql.types import ArrayType, DecimalType, StringType, StructField, S
 from . import fs
 from .config import JobConfig
 from .contract import Contract, Table, parse_contract
+from .session import apply_job_settings
 from .validate import line_validator
 
 
@@ -128,27 +129,22 @@ def validate(spark: SparkSession, contract: Contract, lines: DataFrame) -> DataF
             yield row.source_key, line, row.value, validator(row.value)
 
     checked = spark.createDataFrame(lines.rdd.mapPartitions(check), _CHECKED_SCHEMA)
-    typed = checked.select(
-        "source_key",
-        "line",
-        "reason",
-        F.when(F.col("reason").isNull(), F.from_json("value", contract.raw_schema, {"mode": "PERMISSIVE"})).alias("record"),
-        F.when(F.col("reason").isNotNull(), F.col("value")).alias("value"),
-    )
-    # Defence in depth: a record the contract rules accept but Spark cannot type (e.g. an
-    # exotic timestamp form) must be quarantined, never turned into nulls.
+    typed = checked.withColumn("record", F.when(F.col("reason").isNull(), F.from_json("value", contract.raw_schema)))
+    # Defence in depth: a record the contract rules accept but Spark cannot type (e.g. 12.0 for a
+    # long) is quarantined with its raw text, never turned into nulls.
     required = [f.name for f in contract.raw_schema.fields if not f.nullable]
-    unparsed = F.col("record").isNull() | F.exists(F.array(*[F.col(f"record.{n}").isNull() for n in required]), lambda x: x)
+    unparsed = F.col("reason").isNull() & (
+        F.col("record").isNull() | F.exists(F.array(*[F.col(f"record.{n}").isNull() for n in required]), lambda x: x)
+    )
+    bad = F.col("reason").isNotNull() | unparsed
     return typed.select(
         "source_key",
         "line",
-        F.when(
-            F.col("reason").isNull() & unparsed, F.lit("$: valid per contract rules but Spark could not read it with the contract schema")
-        )
+        F.when(unparsed, F.lit("$: valid per contract rules but Spark could not read it with the contract schema"))
         .otherwise(F.col("reason"))
         .alias("reason"),
-        "record",
-        F.when(F.col("reason").isNull() & unparsed, F.to_json("record")).otherwise(F.col("value")).alias("value"),
+        F.when(~bad, F.col("record")).alias("record"),
+        F.when(bad, F.col("value")).alias("value"),
     )
 
 
@@ -169,7 +165,6 @@ def normalise_invoices(contract: Contract, checked: DataFrame) -> DataFrame:
     lineage, the business date partition and the items kept aside for the child table."""
     parent = _parent_table(contract)
     child_array = _child_array(contract)
-    raw = {f.name: f for f in contract.raw_schema.fields}
     key = contract.layout["rawObjectPattern"]
     sources: dict[str, Column] = {
         "ingest_date": F.to_date(F.regexp_extract("source_key", key, 3)),
@@ -181,7 +176,7 @@ def normalise_invoices(contract: Contract, checked: DataFrame) -> DataFrame:
         if isinstance(f.dataType, StructType):
             for sub in f.dataType.fields:
                 sources[f"{f.name}_{sub.name}"] = F.col(f"record.{f.name}.{sub.name}")
-        elif f.name in raw:
+        else:
             sources[f.name] = F.col(f"record.{f.name}")
     unknown = [c.name for c in parent.schema.fields if c.name not in sources]
     if unknown:
@@ -423,6 +418,7 @@ def write_report(spark: SparkSession, contract: Contract, config: JobConfig, rep
 
 
 def run(spark: SparkSession, config: JobConfig) -> Report:
+    apply_job_settings(spark, config)
     contract = load_contract(spark, config.contract_uri)
     report = Report(contract.name, config.job_run_id, contract.version, config.__dict__.copy(), _now())
     clock = time.monotonic()
@@ -463,7 +459,7 @@ def run(spark: SparkSession, config: JobConfig) -> Report:
             parent.name: (config.curated_root, write_table(spark, config, contract, parent, config.curated_root, invoices)),
             child.name: (config.curated_root, write_table(spark, config, contract, child, config.curated_root, items)),
         }
-        checked.unpersist()
+        spark.catalog.clearCache()
         stage("normalise_dedupe_write")
 
         curated_invoices = read_table(spark, contract, config, parent, config.curated_root, dts)

@@ -6,13 +6,16 @@ from pyspark.sql import SparkSession
 
 from .config import JobConfig
 
+# static settings: they must be in place before the session starts (spark-submit --conf works too);
+# the Delta jars come from EMR's Delta install or `--packages io.delta:delta-spark_2.12:<3.x>`
 DELTA_SESSION = {
     "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
     "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
 }
 
 
-def session_settings(config: JobConfig) -> dict[str, str]:
+def apply_job_settings(spark: SparkSession, config: JobConfig) -> None:
+    """Runtime SQL settings the job relies on (set by `run` itself, whatever session it gets)."""
     settings = {
         # a run rewrites only the partitions its input touches
         "spark.sql.sources.partitionOverwriteMode": "dynamic",
@@ -22,17 +25,13 @@ def session_settings(config: JobConfig) -> dict[str, str]:
         # `dt=2026-01-01` stays a string, as in the Glue partition keys
         "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     }
-    if config.table_format == "delta":
-        settings.update(DELTA_SESSION)
-    return settings
+    for key, value in settings.items():
+        spark.conf.set(key, value)
 
 
 def build_session(config: JobConfig) -> SparkSession:
     builder = SparkSession.builder.appName(f"nfe-lake-job-{config.job_run_id}")
-    for key, value in session_settings(config).items():
-        builder = builder.config(key, value)
-    spark = builder.getOrCreate()
-    for key, value in session_settings(config).items():
-        if not key.startswith("spark.sql.extensions") and not key.startswith("spark.sql.catalog"):
-            spark.conf.set(key, value)
-    return spark
+    if config.table_format == "delta":
+        for key, value in DELTA_SESSION.items():
+            builder = builder.config(key, value)
+    return builder.getOrCreate()

@@ -17,7 +17,6 @@ from pyspark.sql import SparkSession
 
 from nfe_lake_job.config import JobConfig
 from nfe_lake_job.contract import Contract, parse_contract
-from nfe_lake_job.session import session_settings
 
 JOB_DIR = Path(__file__).resolve().parent.parent
 REPO = JOB_DIR.parent.parent
@@ -51,9 +50,6 @@ def spark() -> Iterator[SparkSession]:
         .config("spark.default.parallelism", "2")
         .config("spark.driver.memory", "1g")
     )
-    settings = session_settings(base_config(Path("/unused"), ("m",)))
-    for key, value in settings.items():
-        builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     yield session
