@@ -1,0 +1,3 @@
+export * from './lake-tags';
+export * from './naming-guard';
+export * from './encryption-guard';

@@ -1,0 +1,2 @@
+export * from './lake-database';
+export * from './catalog-encryption';

@@ -1,0 +1,147 @@
+import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
+import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
+import { DatasetContract, DatePartitioning, DerivedTable, GlueColumn, gluePartitionKeys, rawDatasetPrefix, rawGlueColumns, tableGlueColumns, tablePrefix } from '@nfe-lake/lake-core';
+import { Construct } from 'constructs';
+import { AwsEnv } from '../common/aws-env';
+import { IGrantable } from '../common/iam';
+import { check } from '../common/validate';
+import { ILakeBucket } from '../storage/lake-bucket';
+import { ILakeKey } from '../storage/lake-key';
+
+export interface IGlueDatabase {
+  readonly databaseName: string;
+  readonly databaseArn: string;
+  /** Read the database's metadata (tables, partitions). */
+  grantRead(grantee: IGrantable): void;
+  /** Read and change tables and partitions (the Spark job). */
+  grantWrite(grantee: IGrantable): void;
+}
+
+export interface LakeDatabaseProps {
+  /** Glue database name: lowercase letters, digits and `_`. */
+  readonly databaseName: string;
+  /** The key the Data Catalog is encrypted with; readers need Decrypt on it. */
+  readonly catalogKey: ILakeKey;
+  /** @default - none */
+  readonly description?: string;
+}
+
+const GLUE_NAME = /^[a-z_][a-z0-9_]{0,254}$/;
+
+/** Hive partitioning with partition projection on a date column, so no crawler or MSCK is ever needed. */
+function dateProjection(partitioning: DatePartitioning, location: string): Record<string, string> {
+  const c = partitioning.column;
+  return {
+    'projection.enabled': 'true',
+    [`projection.${c}.type`]: 'date',
+    [`projection.${c}.format`]: 'yyyy-MM-dd',
+    [`projection.${c}.range`]: `${partitioning.projectionStart},NOW`,
+    [`projection.${c}.interval`]: '1',
+    [`projection.${c}.interval.unit`]: 'DAYS',
+    // `$${...}` is Terraform's escape for a literal `${...}`: Athena fills it in, not Terraform
+    'storage.location.template': `${location}${c}=$\${${c}}/`,
+  };
+}
+
+const columns = (cols: readonly GlueColumn[]) => cols.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
+
+/** A Glue database whose tables come from lake-core dataset contracts, never retyped. */
+export class LakeDatabase extends Construct implements IGlueDatabase {
+  readonly resource: GlueCatalogDatabase;
+  readonly databaseName: string;
+  readonly databaseArn: string;
+  readonly tables: Record<string, GlueCatalogTable> = {};
+  private readonly catalogKey: ILakeKey;
+
+  constructor(scope: Construct, id: string, props: LakeDatabaseProps) {
+    super(scope, id);
+    const name = check('databaseName', props.databaseName, (n) => GLUE_NAME.test(n), 'use lowercase letters, digits and "_" (Glue/Athena names), e.g. "nfe_dev_lake"');
+    this.catalogKey = props.catalogKey;
+    this.resource = new GlueCatalogDatabase(this, 'Resource', { name, description: props.description });
+    this.databaseName = this.resource.name;
+    this.databaseArn = this.resource.arn;
+  }
+
+  /** The raw JSON table of a dataset: gzip NDJSON under `<source>/<dataset>/ingest_date=.../run=.../`. */
+  addRawTable(contract: DatasetContract, source: string, bucket: ILakeBucket): GlueCatalogTable {
+    const location = bucket.s3Uri(rawDatasetPrefix(source, contract.name));
+    return this.addGlueTable(`raw_${contract.name}`, `Raw ${contract.name} records from source ${source} (as served, gzip NDJSON).`, {
+      columns: rawGlueColumns(contract),
+      partitioning: contract.rawPartitioning,
+      location,
+      parameters: { classification: 'json', compressionType: 'gzip', typeOfData: 'file' },
+      storageDescriptor: {
+        inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+        outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+        serDeInfo: {
+          name: 'openx-json',
+          serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+          // one malformed line must not fail every query over the raw layer
+          parameters: { 'ignore.malformed.json': 'true', 'case.insensitive': 'true', 'dots.in.keys': 'false' },
+        },
+      },
+    });
+  }
+
+  /** A curated/analytics Parquet table under `<dataset>/<table>/dt=YYYY-MM-DD/`. */
+  addTable(contract: DatasetContract, table: DerivedTable, bucket: ILakeBucket): GlueCatalogTable {
+    return this.addGlueTable(table.name, table.description, {
+      columns: tableGlueColumns(table),
+      partitioning: table.partitioning,
+      location: bucket.s3Uri(tablePrefix(contract.name, table.name)),
+      parameters: { classification: 'parquet' },
+      storageDescriptor: {
+        inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+        outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+        serDeInfo: { name: 'parquet', serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', parameters: { 'serialization.format': '1' } },
+      },
+    });
+  }
+
+  grantRead(grantee: IGrantable): void {
+    grantee.addToPolicy({
+      Action: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+      Resource: this.catalogResources(),
+    });
+    this.catalogKey.grantDecrypt(grantee);
+  }
+
+  grantWrite(grantee: IGrantable): void {
+    this.grantRead(grantee);
+    grantee.addToPolicy({
+      Action: ['glue:CreateTable', 'glue:UpdateTable', 'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:DeletePartition', 'glue:BatchDeletePartition'],
+      Resource: this.catalogResources(),
+    });
+    this.catalogKey.grantEncryptDecrypt(grantee);
+  }
+
+  private catalogResources(): string[] {
+    const env = AwsEnv.of(this);
+    return [env.arn('glue', 'catalog'), this.databaseArn, env.arn('glue', `table/${this.databaseName}/*`)];
+  }
+
+  private addGlueTable(
+    name: string,
+    description: string,
+    spec: {
+      columns: readonly GlueColumn[];
+      partitioning: DatePartitioning;
+      location: string;
+      parameters: Record<string, string>;
+      storageDescriptor: { inputFormat: string; outputFormat: string; serDeInfo: { name: string; serializationLibrary: string; parameters: Record<string, string> } };
+    },
+  ): GlueCatalogTable {
+    if (this.tables[name]) throw new Error(`table "${name}" is defined twice in ${this.node.path}: give each dataset's tables distinct names`);
+    const table = new GlueCatalogTable(this, name, {
+      name,
+      databaseName: this.databaseName,
+      description,
+      tableType: 'EXTERNAL_TABLE',
+      parameters: { EXTERNAL: 'TRUE', ...spec.parameters, ...dateProjection(spec.partitioning, spec.location) },
+      partitionKeys: columns(gluePartitionKeys({ partitioning: spec.partitioning })),
+      storageDescriptor: { location: spec.location, columns: columns(spec.columns), ...spec.storageDescriptor },
+    });
+    this.tables[name] = table;
+    return table;
+  }
+}

@@ -1,0 +1,31 @@
+import { SourceConfig } from '@nfe-lake/lake-core';
+import { ILakeBucket } from '../storage/lake-bucket';
+import { ILakeKey } from '../storage/lake-key';
+
+export interface ApiCollectorProps {
+  /** The source to collect (lake-core source config): schedule, auth secret and dataset come from it. */
+  readonly source: SourceConfig;
+  readonly rawBucket: ILakeBucket;
+  /** Encrypts the queues, logs, schedule input and function environment. */
+  readonly key: ILakeKey;
+  /** Name prefix of the function, queues, schedule and alarms, e.g. `nfe-dev`. */
+  readonly namePrefix: string;
+  /** Directory of the collector bundle (handler `index.handler`). */
+  readonly codeDirectory: string;
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+  /** Alarm when no manifest was written for this many scheduled runs. @default 3 */
+  readonly missedSchedulesBeforeAlarm?: number;
+  /**
+   * Seconds between scheduled runs, for the missing-manifest alarm.
+   * @default - derived from a `rate(...)` schedule; one day for `cron(...)` schedules
+   */
+  readonly scheduleIntervalSeconds?: number;
+  /** @default 900 - the Lambda maximum; long windows continue through the continuation queue */
+  readonly timeoutSeconds?: number;
+  /** @default 1024 */
+  readonly memorySizeMb?: number;
+}
+
+/** The custom metric the collector publishes (Powertools EMF) after writing a run manifest. */
+export const MANIFEST_METRIC = { namespace: 'NfeLake/Collector', metricName: 'ManifestsWritten', dimension: 'source' } as const;

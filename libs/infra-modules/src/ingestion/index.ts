@@ -1,0 +1,2 @@
+export * from './api-collector-props';
+export * from './api-collector';

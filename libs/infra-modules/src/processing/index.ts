@@ -1,0 +1,4 @@
+export * from './emr-roles';
+export * from './emr-security';
+export * from './spark-processing-props';
+export * from './spark-processing';

@@ -1,0 +1,34 @@
+import { ProcessingConfig, SourceConfig } from '@nfe-lake/lake-core';
+import { IGlueDatabase } from '../catalog/lake-database';
+import { ILakeBucket } from '../storage/lake-bucket';
+import { ILakeKey } from '../storage/lake-key';
+
+/**
+ * Cluster and job settings are lake-core's `processing` config (mode, release, instance types,
+ * managed scaling limits, idle timeout, schedule, table format...), each with its documented default.
+ */
+export interface SparkProcessingProps extends Partial<ProcessingConfig> {
+  /** Name prefix, e.g. `nfe-dev`. */
+  readonly namePrefix: string;
+  readonly key: ILakeKey;
+  readonly rawBucket: ILakeBucket;
+  readonly curatedBucket: ILakeBucket;
+  readonly analyticsBucket: ILakeBucket;
+  /** Job code, contracts, launch specs, EMR logs and TLS certificates. */
+  readonly artefactsBucket: ILakeBucket;
+  readonly database: IGlueDatabase;
+  /** The sources whose manifests trigger processing; one pipeline per dataset they feed. */
+  readonly sources: readonly SourceConfig[];
+  /** The emr-trigger bundle directory (handler `index.handler`). */
+  readonly triggerCodeDirectory: string;
+  /** The built Spark job: `main.py` and `nfe_lake_job.zip`. */
+  readonly jobDirectory: string;
+  /** Exported dataset contracts: `<dataset>.json`. */
+  readonly contractsDirectory: string;
+  /** Attach AWS's scoped EMR service policy (v2). @default true */
+  readonly attachEmrServicePolicy?: boolean;
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+  /** Tags of the clusters the launch spec starts. @default {} */
+  readonly clusterTags?: Record<string, string>;
+}

@@ -1,0 +1,293 @@
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { EmrCluster } from '@cdktf/provider-aws/lib/emr-cluster';
+import { EmrManagedScalingPolicy } from '@cdktf/provider-aws/lib/emr-managed-scaling-policy';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { DATASETS, EmrLaunchSpecInput, MANIFEST_PREFIX, ProcessingConfig, emrLaunchSpecSchema, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
+import { AssetType, Fn, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AwsEnv } from '../common/aws-env';
+import { LakeFunction } from '../common/lake-function';
+import { LambdaSchedule } from '../common/lambda-schedule';
+import { InfraConfigError } from '../common/validate';
+import { ILakeBucket } from '../storage/lake-bucket';
+import { EmrRoles } from './emr-roles';
+import { EmrSecurity } from './emr-security';
+import { SparkProcessingProps } from './spark-processing-props';
+
+const JOB_FILES = { entrypoint: 'main.py', pyFiles: 'nfe_lake_job.zip' } as const;
+const CLUSTER_TAG = 'nfe-lake';
+
+/** One dataset's processing pipeline: launch spec, emr-trigger Lambda, manifest rule and catch-up schedule. */
+export interface DatasetPipeline {
+  readonly launchSpec: S3Object;
+  readonly launchSpecUri: string;
+  readonly trigger: LakeFunction;
+  readonly manifestRule: CloudwatchEventRule;
+  readonly schedule: LambdaSchedule;
+}
+
+/**
+ * Spark on EMR-on-EC2, secure by default: scoped roles and instance profile, a security
+ * configuration (KMS at rest, TLS in transit, IMDSv2), Block Public Access, encrypted logs.
+ * `transient` mode renders a launch spec the emr-trigger Lambda starts a cluster from (RunJobFlow
+ * with managed scaling and auto-termination) whenever a collector manifest lands; `persistent`
+ * mode runs one long-lived cluster with the same limits and the trigger adds steps to it.
+ */
+export class SparkProcessing extends Construct {
+  readonly settings: ProcessingConfig;
+  readonly roles: EmrRoles;
+  readonly security: EmrSecurity;
+  readonly cluster?: EmrCluster;
+  readonly pipelines: Record<string, DatasetPipeline> = {};
+
+  constructor(scope: Construct, id: string, props: SparkProcessingProps) {
+    super(scope, id);
+    this.settings = processingSettings(props);
+    const s = this.settings;
+    const jobFile = (file: string) => existingFile(join(props.jobDirectory, file), 'build the Spark job first (nx run spark:build) or pass jobDirectory');
+
+    this.roles = new EmrRoles(this, 'Roles', { namePrefix: props.namePrefix, key: props.key, attachServicePolicy: props.attachEmrServicePolicy });
+    this.security = new EmrSecurity(this, 'Security', {
+      securityConfigurationName: `${props.namePrefix}-emr`,
+      key: props.key,
+      certificatesBucket: props.artefactsBucket,
+    });
+    const instanceRole = this.roles.instanceRole;
+    props.rawBucket.grantRead(instanceRole);
+    props.curatedBucket.grantRead(instanceRole);
+    props.curatedBucket.grantWrite(instanceRole);
+    props.analyticsBucket.grantRead(instanceRole);
+    props.analyticsBucket.grantWrite(instanceRole);
+    for (const prefix of ['jobs/*', 'emr/*']) props.artefactsBucket.grantRead(instanceRole, prefix);
+    props.artefactsBucket.grantWrite(instanceRole, 'emr-logs/*');
+    props.database.grantWrite(instanceRole);
+
+    const upload = (scope: Construct, id: string, key: string, path: string) =>
+      new S3Object(scope, id, {
+        bucket: props.artefactsBucket.bucketName,
+        key,
+        source: new TerraformAsset(scope, `${id}Asset`, { path, type: AssetType.FILE }).path,
+        sourceHash: Fn.filemd5(path),
+        serverSideEncryption: 'aws:kms',
+        kmsKeyId: props.key.keyArn,
+      });
+    const jobObject = (file: string) => `jobs/spark/${file}`;
+    const jobPrefix = new Construct(this, 'Job');
+    upload(jobPrefix, 'Entrypoint', jobObject(JOB_FILES.entrypoint), jobFile(JOB_FILES.entrypoint));
+    upload(jobPrefix, 'PyFiles', jobObject(JOB_FILES.pyFiles), jobFile(JOB_FILES.pyFiles));
+
+    const logUri = props.artefactsBucket.s3Uri('emr-logs/');
+    const clusterName = (suffix: string) => `${props.namePrefix}-${suffix}`;
+    const tags = { ...props.clusterTags, [CLUSTER_TAG]: props.namePrefix, 'for-use-with-amazon-emr-managed-policies': 'true' };
+    const configurations = emrConfigurations(s);
+    const coreInstanceCount = Math.min(s.minCapacityUnits, s.maxCoreCapacityUnits);
+
+    if (s.mode === 'persistent') {
+      const ebsConfig = [{ size: 64, type: 'gp3', volumesPerInstance: 1 }];
+      this.cluster = new EmrCluster(this, 'Cluster', {
+        name: clusterName('spark'),
+        releaseLabel: s.releaseLabel,
+        applications: ['Spark'],
+        serviceRole: this.roles.serviceRole.roleArn,
+        securityConfiguration: this.security.securityConfigurationName,
+        logUri,
+        logEncryptionKmsKeyId: props.key.keyArn,
+        ec2Attributes: { instanceProfile: this.roles.instanceProfile.arn, subnetId: s.subnetId },
+        masterInstanceGroup: { instanceType: s.primaryInstanceType, instanceCount: 1, ebsConfig },
+        coreInstanceGroup: { instanceType: s.coreInstanceType, instanceCount: coreInstanceCount, ebsConfig },
+        ebsRootVolumeSize: 32,
+        keepJobFlowAliveWhenNoSteps: true,
+        autoTerminationPolicy: { idleTimeout: s.idleTimeoutSeconds },
+        configurationsJson: JSON.stringify(configurations.map((c) => ({ Classification: c.classification, Properties: c.properties }))),
+        tags,
+      });
+      new EmrManagedScalingPolicy(this, 'ManagedScaling', {
+        clusterId: this.cluster.id,
+        computeLimits: [
+          {
+            unitType: 'Instances',
+            minimumCapacityUnits: s.minCapacityUnits,
+            maximumCapacityUnits: s.maxCapacityUnits,
+            maximumOndemandCapacityUnits: s.maxOnDemandCapacityUnits,
+            maximumCoreCapacityUnits: s.maxCoreCapacityUnits,
+          },
+        ],
+      });
+    }
+
+    for (const dataset of datasetsOf(props.sources)) {
+      const datasetSources = props.sources.filter((src) => src.dataset === dataset);
+      const scope = new Construct(this, dataset);
+      const contractKey = `jobs/contracts/${dataset}.json`;
+      upload(scope, 'Contract', contractKey, existingFile(join(props.contractsDirectory, `${dataset}.json`), 'export the contracts first (nx run lake-core:export) or pass contractsDirectory'));
+
+      const spec: EmrLaunchSpecInput = {
+        version: 1,
+        mode: s.mode,
+        dataset,
+        clusterName: clusterName(`spark-${dataset.replace(/_/g, '-')}`),
+        releaseLabel: s.releaseLabel,
+        applications: ['Spark'],
+        serviceRole: this.roles.serviceRole.roleName,
+        jobFlowRole: this.roles.instanceProfile.name,
+        securityConfiguration: this.security.securityConfigurationName,
+        logUri,
+        subnetId: s.subnetId,
+        primaryInstanceType: s.primaryInstanceType,
+        coreInstanceType: s.coreInstanceType,
+        coreInstanceCount,
+        managedScaling: {
+          unitType: 'Instances',
+          minimumCapacityUnits: s.minCapacityUnits,
+          maximumCapacityUnits: s.maxCapacityUnits,
+          maximumOnDemandCapacityUnits: s.maxOnDemandCapacityUnits,
+          maximumCoreCapacityUnits: s.maxCoreCapacityUnits,
+        },
+        autoTerminationIdleTimeoutSeconds: s.idleTimeoutSeconds,
+        persistentClusterId: this.cluster?.id,
+        configurations,
+        job: {
+          entrypointUri: props.artefactsBucket.s3Uri(jobObject(JOB_FILES.entrypoint)),
+          pyFilesUri: props.artefactsBucket.s3Uri(jobObject(JOB_FILES.pyFiles)),
+          contractUri: props.artefactsBucket.s3Uri(contractKey),
+          rawBucket: props.rawBucket.bucketName,
+          curatedBucket: props.curatedBucket.bucketName,
+          analyticsBucket: props.analyticsBucket.bucketName,
+          glueDatabase: props.database.databaseName,
+          tableFormat: s.tableFormat,
+          parquetCompression: s.parquetCompression,
+          targetFileSizeMb: s.targetFileSizeMb,
+          maxBadRecordRatio: s.maxBadRecordRatio,
+        },
+        tags,
+      };
+      const launchSpecKey = `launch-spec/${dataset}.json`;
+      const launchSpec = new S3Object(scope, 'LaunchSpec', {
+        bucket: props.artefactsBucket.bucketName,
+        key: launchSpecKey,
+        // validated against the schema emr-trigger reads it with, before anything is deployed
+        content: JSON.stringify(emrLaunchSpecSchema.parse(spec), null, 2),
+        contentType: 'application/json',
+        serverSideEncryption: 'aws:kms',
+        kmsKeyId: props.key.keyArn,
+      });
+      const launchSpecUri = props.artefactsBucket.s3Uri(launchSpecKey);
+
+      const trigger = new LakeFunction(scope, 'Trigger', {
+        functionName: `${props.namePrefix}-emr-trigger-${dataset.replace(/_/g, '-')}`,
+        description: `Starts the Spark job of ${dataset} when a collector manifest lands`,
+        codeDirectory: props.triggerCodeDirectory,
+        key: props.key,
+        logRetentionDays: props.logRetentionDays,
+        environment: { LAUNCH_SPEC_URI: launchSpecUri, RAW_BUCKET: props.rawBucket.bucketName, POWERTOOLS_SERVICE_NAME: 'emr-trigger' },
+      });
+      this.grantTrigger(trigger, props.artefactsBucket, launchSpecKey, props.namePrefix);
+      for (const src of datasetSources) {
+        const datasetPrefix = rawDatasetPrefix(src.name, dataset);
+        props.rawBucket.grantRead(trigger.role, `${MANIFEST_PREFIX}${datasetPrefix}*`);
+        const markers = `${triggerMarkerPrefix(src.name, dataset)}*`;
+        props.rawBucket.grantRead(trigger.role, markers);
+        props.rawBucket.grantWrite(trigger.role, markers);
+      }
+
+      const manifestRule = new CloudwatchEventRule(scope, 'ManifestRule', {
+        name: `${props.namePrefix}-manifest-${dataset.replace(/_/g, '-')}`,
+        description: `Collector manifests of ${dataset}`,
+        eventPattern: JSON.stringify({
+          source: ['aws.s3'],
+          'detail-type': ['Object Created'],
+          detail: {
+            bucket: { name: [props.rawBucket.bucketName] },
+            object: { key: datasetSources.map((src) => ({ prefix: `${MANIFEST_PREFIX}${rawDatasetPrefix(src.name, dataset)}` })) },
+          },
+        }),
+      });
+      new CloudwatchEventTarget(scope, 'ManifestTarget', {
+        rule: manifestRule.name,
+        arn: trigger.functionArn,
+        retryPolicy: { maximumRetryAttempts: 4, maximumEventAgeInSeconds: 3600 },
+      });
+      new LambdaPermission(scope, 'ManifestInvoke', {
+        functionName: trigger.functionName,
+        action: 'lambda:InvokeFunction',
+        principal: 'events.amazonaws.com',
+        sourceArn: manifestRule.arn,
+      });
+      const schedule = new LambdaSchedule(scope, 'CatchUp', {
+        scheduleName: `${props.namePrefix}-emr-catch-up-${dataset.replace(/_/g, '-')}`,
+        expression: s.schedule,
+        functionArn: trigger.functionArn,
+        input: { kind: 'catch-up', dataset },
+        key: props.key,
+      });
+      this.pipelines[dataset] = { launchSpec, launchSpecUri, trigger, manifestRule, schedule };
+    }
+  }
+
+  private grantTrigger(trigger: LakeFunction, artefacts: ILakeBucket, launchSpecKey: string, namePrefix: string): void {
+    const role = trigger.role;
+    const clusters = [AwsEnv.of(this).arn('elasticmapreduce', 'cluster/*')];
+    artefacts.grantRead(role, launchSpecKey);
+    // RunJobFlow has no resource-level permissions: the tag condition keeps it to lake clusters
+    role.addToPolicy({ Action: ['elasticmapreduce:RunJobFlow'], Resource: '*', Condition: { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: namePrefix } } });
+    role.addToPolicy({ Action: ['elasticmapreduce:AddTags'], Resource: clusters, Condition: { StringEquals: { [`aws:RequestTag/${CLUSTER_TAG}`]: namePrefix } } });
+    role.addToPolicy({
+      Action: ['elasticmapreduce:AddJobFlowSteps', 'elasticmapreduce:DescribeCluster', 'elasticmapreduce:DescribeStep', 'elasticmapreduce:ListSteps'],
+      Resource: clusters,
+      Condition: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: namePrefix } },
+    });
+    role.addToPolicy({ Action: ['iam:PassRole'], Resource: [this.roles.serviceRole.roleArn, this.roles.instanceRole.roleArn] });
+  }
+}
+
+/** The processing settings with lake-core's defaults, checked like the lake config is. */
+function processingSettings(props: SparkProcessingProps): ProcessingConfig {
+  const given = Object.fromEntries(Object.keys(processingSchema.parse({})).flatMap((k) => (props[k as keyof ProcessingConfig] === undefined ? [] : [[k, props[k as keyof ProcessingConfig]]])));
+  const parsed = processingSchema.safeParse(given);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: got ${JSON.stringify(given[String(i.path[0])])}; ${i.message}`);
+    throw new InfraConfigError(`invalid processing settings: ${issues.join('; ')}`);
+  }
+  const s = parsed.data;
+  const limit = (what: string, value: number) => {
+    if (value > s.maxCapacityUnits) throw new InfraConfigError(`invalid ${what}: got ${value}; it cannot exceed maxCapacityUnits (${s.maxCapacityUnits})`);
+  };
+  limit('maxCoreCapacityUnits', s.maxCoreCapacityUnits);
+  limit('maxOnDemandCapacityUnits', s.maxOnDemandCapacityUnits);
+  return s;
+}
+
+/** Glue Data Catalog as the metastore, plus the table format's runtime when it is not plain Parquet. */
+function emrConfigurations(s: ProcessingConfig) {
+  const glue = { 'hive.metastore.client.factory.class': 'com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory' };
+  const format = {
+    parquet: [],
+    delta: [{ classification: 'delta-defaults', properties: { 'delta.enabled': 'true' } }],
+    iceberg: [{ classification: 'iceberg-defaults', properties: { 'iceberg.enabled': 'true' } }],
+  }[s.tableFormat];
+  return [{ classification: 'spark-hive-site', properties: glue }, ...format];
+}
+
+function datasetsOf(sources: SparkProcessingProps['sources']): string[] {
+  const datasets = [...new Set(sources.map((src) => src.dataset))];
+  for (const d of datasets) {
+    if (!(d in DATASETS)) throw new InfraConfigError(`unknown dataset ${JSON.stringify(d)}; use one of the lake-core datasets: ${Object.keys(DATASETS).join(', ')}`);
+  }
+  if (!datasets.length) throw new InfraConfigError('no sources given: processing needs at least one source to trigger on');
+  return datasets;
+}
+
+/** `_control/emr-trigger/<source>/<dataset>/`: where emr-trigger keeps its idempotency markers. */
+function triggerMarkerPrefix(source: string, dataset: string): string {
+  return triggerMarkerKey({ source, dataset, ingestDate: '2000-01-01', runId: 'run' }).split('ingest_date=')[0];
+}
+
+function existingFile(path: string, fix: string): string {
+  const file = resolve(path);
+  if (!existsSync(file)) throw new InfraConfigError(`missing ${file}; ${fix}`);
+  return file;
+}

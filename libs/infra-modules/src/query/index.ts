@@ -1,0 +1,2 @@
+export * from './lake-workgroup';
+export * from './demo-queries';

@@ -1,0 +1,124 @@
+import { LakeConfig, nfeInvoice } from '@nfe-lake/lake-core';
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { ApiCollector } from '../ingestion/api-collector';
+import { SparkProcessing } from '../processing/spark-processing';
+import { demoQueries } from '../query/demo-queries';
+import { LakeWorkgroup } from '../query/lake-workgroup';
+import { SpectrumSchema, SpectrumTarget } from '../warehouse/spectrum-schema';
+import { LakeStack } from './lake-stack';
+import { LakeStackBase } from './lake-stack-base';
+
+export interface ComputeStackProps {
+  readonly config: LakeConfig;
+  /** The environment's stateful stack (buckets, key, database). */
+  readonly lake: LakeStack;
+}
+
+export interface IngestionStackProps extends ComputeStackProps {
+  /** The collector bundle (`nx run collector-lambda:bundle`). */
+  readonly collectorCodeDirectory: string;
+}
+
+/** One collector per configured source. */
+export class IngestionStack extends LakeStackBase {
+  readonly collectors: Record<string, ApiCollector> = {};
+
+  constructor(scope: Construct, id: string, props: IngestionStackProps) {
+    super(scope, id, props.config);
+    for (const source of props.config.sources) {
+      const collector = new ApiCollector(this, source.name, {
+        source,
+        rawBucket: props.lake.storage.raw,
+        key: props.lake.storage.key,
+        namePrefix: this.namePrefix,
+        codeDirectory: props.collectorCodeDirectory,
+        logRetentionDays: props.config.logRetentionDays,
+      });
+      this.collectors[source.name] = collector;
+      new TerraformOutput(this, `${source.name}_collector_function`, { value: collector.function.functionName });
+      new TerraformOutput(this, `${source.name}_continuation_queue_url`, { value: collector.continuationQueue.url });
+    }
+  }
+}
+
+export interface ProcessingStackProps extends ComputeStackProps {
+  /** The emr-trigger bundle (`nx run emr-trigger:bundle`). */
+  readonly triggerCodeDirectory: string;
+  /** The built Spark job (`main.py`, `nfe_lake_job.zip`). */
+  readonly jobDirectory: string;
+  /** Exported dataset contracts (`<dataset>.json`). */
+  readonly contractsDirectory: string;
+}
+
+/** EMR Spark processing (transient or persistent, from the config) triggered by collector manifests. */
+export class ProcessingStack extends LakeStackBase {
+  readonly processing: SparkProcessing;
+
+  constructor(scope: Construct, id: string, props: ProcessingStackProps) {
+    super(scope, id, props.config);
+    const { storage, database } = props.lake;
+    this.processing = new SparkProcessing(this, 'Spark', {
+      ...props.config.processing,
+      namePrefix: this.namePrefix,
+      key: storage.key,
+      rawBucket: storage.raw,
+      curatedBucket: storage.curated,
+      analyticsBucket: storage.analytics,
+      artefactsBucket: storage.artefacts,
+      database,
+      sources: props.config.sources,
+      triggerCodeDirectory: props.triggerCodeDirectory,
+      jobDirectory: props.jobDirectory,
+      contractsDirectory: props.contractsDirectory,
+      logRetentionDays: props.config.logRetentionDays,
+      clusterTags: props.config.tags,
+      // moto's IAM has no AmazonEMRServicePolicy_v2 to attach
+      attachEmrServicePolicy: !this.onMoto,
+    });
+    for (const [dataset, pipeline] of Object.entries(this.processing.pipelines)) {
+      new TerraformOutput(this, `${dataset}_launch_spec_uri`, { value: pipeline.launchSpecUri });
+    }
+  }
+}
+
+/** The Athena workgroup and the demo questions as named queries. */
+export class QueryStack extends LakeStackBase {
+  readonly workgroup: LakeWorkgroup;
+
+  constructor(scope: Construct, id: string, props: ComputeStackProps) {
+    super(scope, id, props.config);
+    this.workgroup = new LakeWorkgroup(this, 'Workgroup', {
+      workgroupName: `${this.namePrefix}-lake`,
+      resultsBucket: props.lake.storage.athenaResults,
+      bytesScannedCutoffPerQuery: props.config.query.bytesScannedCutoffPerQuery,
+    });
+    if (props.config.sources.some((s) => s.dataset === nfeInvoice.name)) {
+      for (const query of demoQueries(nfeInvoice)) this.workgroup.addNamedQuery(props.lake.database, query);
+    }
+    new TerraformOutput(this, 'athena_workgroup', { value: this.workgroup.workgroupName });
+  }
+}
+
+export interface WarehouseStackProps extends ComputeStackProps {
+  readonly target: SpectrumTarget;
+  readonly externalSchemaName: string;
+}
+
+/** Optional: a Redshift Spectrum schema over the lake for an existing cluster or workgroup. */
+export class WarehouseStack extends LakeStackBase {
+  readonly spectrum: SpectrumSchema;
+
+  constructor(scope: Construct, id: string, props: WarehouseStackProps) {
+    super(scope, id, props.config);
+    const { storage, database } = props.lake;
+    this.spectrum = new SpectrumSchema(this, 'Spectrum', {
+      target: props.target,
+      database,
+      buckets: [storage.raw, storage.curated, storage.analytics],
+      roleName: `${this.namePrefix}-spectrum`,
+      externalSchemaName: props.externalSchemaName,
+    });
+    new TerraformOutput(this, 'spectrum_role_arn', { value: this.spectrum.role.roleArn });
+  }
+}

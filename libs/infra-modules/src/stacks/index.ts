@@ -1,0 +1,4 @@
+export * from './lake-stack-base';
+export * from './lake-stack';
+export * from './compute-stacks';
+export * from './lake-app';

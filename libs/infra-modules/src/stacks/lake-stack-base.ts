@@ -1,0 +1,54 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { LakeConfig } from '@nfe-lake/lake-core';
+import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { join } from 'node:path';
+import { Construct } from 'constructs';
+
+const LOCAL_SERVICES = ['athena', 'cloudwatch', 'emr', 'events', 'glue', 'iam', 'kms', 'lambda', 'logs', 'redshift', 'redshiftdata', 's3', 'scheduler', 'secretsmanager', 'sqs', 'ssm', 'sts'] as const;
+
+/** `nfe-dev`: the prefix of every account-wide name of an environment. */
+export const namePrefix = (config: LakeConfig) => `${config.project}-${config.environment}`;
+
+/**
+ * A stack of one lake environment: the AWS provider for its region (every API sent to moto server
+ * for the `local` environment) and its state backend (S3 with native locking, or local files).
+ */
+export abstract class LakeStackBase extends TerraformStack {
+  readonly config: LakeConfig;
+  readonly namePrefix: string;
+  /** Deployed to moto server (the `local` environment), which cannot hold a few settings. */
+  readonly onMoto: boolean;
+
+  protected constructor(scope: Construct, id: string, config: LakeConfig) {
+    super(scope, id);
+    this.config = config;
+    this.namePrefix = namePrefix(config);
+    const local = config.localEndpoint;
+    this.onMoto = local !== undefined;
+    new AwsProvider(this, 'aws', {
+      region: config.region,
+      ...(local && {
+        endpoints: [Object.fromEntries(LOCAL_SERVICES.map((s) => [s, local]))],
+        maxRetries: 1,
+        // the account id is still requested (moto's STS answers): Athena ARNs need it
+        skipCredentialsValidation: true,
+        skipMetadataApiCheck: 'true',
+        skipRegionValidation: true,
+        s3UsePathStyle: true,
+      }),
+    });
+    if (config.backend.type === 's3') {
+      const backend = new S3Backend(this, {
+        bucket: config.backend.bucket,
+        key: `${config.backend.keyPrefix}/${config.environment}/${id}.tfstate`,
+        region: config.backend.region ?? config.region,
+        encrypt: true,
+      });
+      // S3-native state locking (Terraform >= 1.10), no DynamoDB table to run
+      backend.addOverride('use_lockfile', true);
+    } else {
+      // beside the synth output, not in whatever directory synth ran from; survives re-synth
+      new LocalBackend(this, { path: join(App.of(this).outdir, '..', 'terraform-state', `${id}.tfstate`) });
+    }
+  }
+}

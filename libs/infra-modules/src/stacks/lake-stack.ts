@@ -1,0 +1,72 @@
+import { DATASETS, LakeConfig } from '@nfe-lake/lake-core';
+import { TerraformOutput } from 'cdktf';
+import { Construct } from 'constructs';
+import { CatalogEncryption } from '../catalog/catalog-encryption';
+import { LakeDatabase } from '../catalog/lake-database';
+import { InfraConfigError } from '../common/validate';
+import { LakeStorage } from '../storage/lake-storage';
+import { LakeStackBase } from './lake-stack-base';
+
+export interface LakeStackProps {
+  readonly config: LakeConfig;
+  /**
+   * Stack-level consent for `storage.forceDestroy` (deleting non-empty buckets on destroy).
+   * @default false
+   */
+  readonly allowDataDestruction?: boolean;
+  /**
+   * Encrypt the account's Glue Data Catalog with the lake key. An account-level setting: turn it
+   * off where another stack owns it.
+   * @default true - except on moto, which answers PutDataCatalogEncryptionSettings but stores nothing
+   */
+  readonly encryptCatalog?: boolean;
+}
+
+/** The stateful stack: the lake key, buckets, Glue database and tables. Compute stacks reference it. */
+export class LakeStack extends LakeStackBase {
+  readonly storage: LakeStorage;
+  readonly database: LakeDatabase;
+
+  constructor(scope: Construct, id: string, props: LakeStackProps) {
+    super(scope, id, props.config);
+    const { config } = props;
+    if (config.storage.forceDestroy && !props.allowDataDestruction) {
+      throw new InfraConfigError(`storage.forceDestroy is true for environment ${config.environment} but the lake stack does not allow data destruction; remove forceDestroy or pass allowDataDestruction: true`);
+    }
+    this.storage = new LakeStorage(this, 'Storage', {
+      namePrefix: this.namePrefix,
+      ...config.storage,
+      accessLogsExpirationDays: config.logRetentionDays,
+      // moto serves plain HTTP and enforces bucket policies: a TLS-only policy would deny every local call
+      enforceTls: !this.onMoto,
+    });
+    this.storage.key.allowCloudWatchLogs(`/aws/lambda/${this.namePrefix}-`);
+
+    this.database = new LakeDatabase(this, 'Database', {
+      databaseName: `${this.namePrefix.replace(/-/g, '_')}_lake`,
+      description: `${config.project} ${config.environment} data lake (raw, curated, analytics)`,
+      catalogKey: this.storage.key,
+    });
+    for (const dataset of new Set(config.sources.map((s) => s.dataset))) {
+      const sources = config.sources.filter((s) => s.dataset === dataset).map((s) => s.name);
+      if (sources.length > 1) {
+        throw new InfraConfigError(`dataset ${dataset} is fed by sources ${sources.join(', ')}; the raw table is per dataset: keep one source per dataset`);
+      }
+      const contract = DATASETS[dataset as keyof typeof DATASETS];
+      this.database.addRawTable(contract, sources[0], this.storage.raw);
+      if (config.processing.tableFormat === 'parquet') {
+        // Delta and Iceberg tables are registered by the Spark job with their own table formats
+        for (const table of contract.curated) this.database.addTable(contract, table, this.storage.curated);
+        for (const table of contract.analytics) this.database.addTable(contract, table, this.storage.analytics);
+      }
+    }
+    if (props.encryptCatalog ?? !this.onMoto) new CatalogEncryption(this, 'CatalogEncryption', { key: this.storage.key });
+
+    const s = this.storage;
+    for (const [name, bucket] of Object.entries({ raw: s.raw, curated: s.curated, analytics: s.analytics, athena_results: s.athenaResults, artefacts: s.artefacts })) {
+      new TerraformOutput(this, `${name}_bucket`, { value: bucket.bucketName });
+    }
+    new TerraformOutput(this, 'glue_database', { value: this.database.databaseName });
+    new TerraformOutput(this, 'lake_key_arn', { value: s.key.keyArn });
+  }
+}

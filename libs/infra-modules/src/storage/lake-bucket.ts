@@ -1,0 +1,163 @@
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketIntelligentTieringConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-intelligent-tiering-configuration';
+import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
+import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { ITerraformDependable, Lazy } from 'cdktf';
+import { Construct } from 'constructs';
+import { IGrantable, PolicyStatement, policyDocument } from '../common/iam';
+import { check, positiveInt } from '../common/validate';
+import { LakeBucketProps } from './lake-bucket-props';
+import { ILakeKey } from './lake-key';
+
+/** Every object; an explicit empty prefix (what S3 returns for `{}`), so the provider sees no drift. */
+const ALL_OBJECTS = [{ prefix: '' }];
+
+export interface ILakeBucket {
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  readonly key?: ILakeKey;
+  /** The bucket policy: what depends on a grant in it (e.g. log delivery) waits for it. */
+  readonly policy: ITerraformDependable;
+  /** `s3://<bucket>/<key>` */
+  s3Uri(key?: string): string;
+  /** Read objects matching `keyPattern` (and list the bucket). */
+  grantRead(grantee: IGrantable, keyPattern?: string): void;
+  /** Write (put, multipart) objects matching `keyPattern`. */
+  grantWrite(grantee: IGrantable, keyPattern?: string): void;
+  addToResourcePolicy(statement: PolicyStatement): void;
+}
+
+/**
+ * A lake bucket, secure by default: SSE-KMS with bucket keys, public access blocked, ACLs
+ * disabled, TLS-only policy, versioning with noncurrent expiry, aborted incomplete uploads,
+ * server access logs and Intelligent-Tiering without the archive tiers Athena cannot read.
+ */
+export class LakeBucket extends Construct implements ILakeBucket {
+  readonly resource: S3Bucket;
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  readonly key?: ILakeKey;
+  readonly policy: S3BucketPolicy;
+  private readonly statements: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: LakeBucketProps) {
+    super(scope, id);
+    const days = (what: string, v: number | undefined) => (v === undefined ? undefined : check(what, v, positiveInt, 'use a whole number of days >= 1'));
+    const archiveDays = days('archiveAccessTierDays', props.archiveAccessTierDays);
+    const deepArchiveDays = days('deepArchiveAccessTierDays', props.deepArchiveAccessTierDays);
+    const intelligentTiering = props.intelligentTiering ?? true;
+    if ((archiveDays ?? deepArchiveDays) !== undefined && !intelligentTiering) {
+      throw new Error(`bucket ${props.bucketName}: archive tiers need intelligentTiering; set intelligentTiering: true or drop archiveAccessTierDays/deepArchiveAccessTierDays`);
+    }
+
+    this.key = props.key;
+    this.resource = new S3Bucket(this, 'Resource', { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
+    this.bucketName = this.resource.bucket;
+    this.bucketArn = this.resource.arn;
+    const bucket = this.resource.id;
+
+    this.statements = [];
+    if (props.enforceTls ?? true) {
+      this.statements.push({
+        Sid: 'DenyInsecureTransport',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['s3:*'],
+        Resource: [this.bucketArn, `${this.bucketArn}/*`],
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      });
+    }
+    this.policy = new S3BucketPolicy(this, 'Policy', { bucket, policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }) });
+    new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'OwnershipControls', { bucket, rule: { objectOwnership: 'BucketOwnerEnforced' } });
+    new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
+      bucket,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: props.key ? { sseAlgorithm: 'aws:kms', kmsMasterKeyId: props.key.keyArn } : { sseAlgorithm: 'AES256' },
+          bucketKeyEnabled: props.key ? true : undefined,
+        },
+      ],
+    });
+    const versioning = new S3BucketVersioningA(this, 'Versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+
+    const rules: S3BucketLifecycleConfigurationRule[] = [
+      {
+        id: 'abort-incomplete-multipart-uploads',
+        status: 'Enabled',
+        filter: ALL_OBJECTS,
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: days('abortIncompleteMultipartDays', props.abortIncompleteMultipartDays) ?? 7 }],
+      },
+      {
+        id: 'expire-noncurrent-versions',
+        status: 'Enabled',
+        filter: ALL_OBJECTS,
+        noncurrentVersionExpiration: [{ noncurrentDays: days('noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays) ?? 30 }],
+        expiration: [{ expiredObjectDeleteMarker: true }],
+      },
+    ];
+    const expirationDays = days('expirationDays', props.expirationDays);
+    if (expirationDays !== undefined) {
+      rules.push({ id: 'expire-current-versions', status: 'Enabled', filter: ALL_OBJECTS, expiration: [{ days: expirationDays }] });
+    }
+    if (intelligentTiering) {
+      rules.push({ id: 'intelligent-tiering', status: 'Enabled', filter: ALL_OBJECTS, transition: [{ days: 0, storageClass: 'INTELLIGENT_TIERING' }] });
+    }
+    new S3BucketLifecycleConfiguration(this, 'Lifecycle', { bucket, rule: rules, dependsOn: [versioning] });
+
+    if (archiveDays !== undefined || deepArchiveDays !== undefined) {
+      new S3BucketIntelligentTieringConfiguration(this, 'ArchiveTiers', {
+        bucket,
+        name: 'archive-tiers',
+        tiering: [
+          ...(archiveDays === undefined ? [] : [{ accessTier: 'ARCHIVE_ACCESS', days: archiveDays }]),
+          ...(deepArchiveDays === undefined ? [] : [{ accessTier: 'DEEP_ARCHIVE_ACCESS', days: deepArchiveDays }]),
+        ],
+      });
+    }
+    if (props.accessLogsBucket) {
+      new S3BucketLoggingA(this, 'AccessLogs', {
+        bucket,
+        targetBucket: props.accessLogsBucket.bucketName,
+        targetPrefix: `${props.bucketName}/`,
+        // S3 checks that the target's policy admits log delivery
+        dependsOn: [props.accessLogsBucket.policy],
+      });
+    }
+    if (props.eventBridge) {
+      new S3BucketNotification(this, 'EventBridge', { bucket, eventbridge: true });
+    }
+
+  }
+
+  s3Uri(key = ''): string {
+    return `s3://${this.bucketName}/${key}`;
+  }
+
+  addToResourcePolicy(statement: PolicyStatement): void {
+    this.statements.push(statement);
+  }
+
+  grantRead(grantee: IGrantable, keyPattern = '*'): void {
+    grantee.addToPolicy({ Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [this.bucketArn] });
+    grantee.addToPolicy({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: [`${this.bucketArn}/${keyPattern}`] });
+    this.key?.grantDecrypt(grantee);
+  }
+
+  grantWrite(grantee: IGrantable, keyPattern = '*'): void {
+    grantee.addToPolicy({ Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: [`${this.bucketArn}/${keyPattern}`] });
+    this.key?.grantEncryptDecrypt(grantee);
+  }
+}

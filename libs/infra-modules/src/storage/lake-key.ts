@@ -1,0 +1,74 @@
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { Lazy } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsEnv } from '../common/aws-env';
+import { IGrantable, PolicyStatement, policyDocument } from '../common/iam';
+import { check, positiveInt } from '../common/validate';
+
+export interface ILakeKey {
+  readonly keyArn: string;
+  /** Encrypt + decrypt (writers of KMS-encrypted data). */
+  grantEncryptDecrypt(grantee: IGrantable): void;
+  grantDecrypt(grantee: IGrantable): void;
+}
+
+export interface LakeKeyProps {
+  /** Alias without `alias/`, e.g. `nfe-dev-lake`. */
+  readonly aliasName: string;
+  /** @default 30 - days a scheduled deletion waits (7-30) */
+  readonly deletionWindowDays?: number;
+}
+
+/**
+ * The lake's customer managed KMS key: rotation on, key policy delegating to IAM in the account.
+ * Services that encrypt on their own behalf (CloudWatch Logs) are added with `allowService`.
+ */
+export class LakeKey extends Construct implements ILakeKey {
+  readonly resource: KmsKey;
+  readonly keyArn: string;
+  private readonly statements: PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: LakeKeyProps) {
+    super(scope, id);
+    const env = AwsEnv.of(this);
+    const deletionWindowDays = check('deletionWindowDays', props.deletionWindowDays ?? 30, (d) => positiveInt(d) && d >= 7 && d <= 30, 'use 7 to 30 days');
+    this.statements = [
+      { Sid: 'AccountAdministersKeyViaIam', Principal: { AWS: `arn:${env.partition}:iam::${env.accountId}:root` }, Action: ['kms:*'], Resource: '*' },
+    ];
+    this.resource = new KmsKey(this, 'Resource', {
+      description: `${props.aliasName}: data lake encryption key`,
+      enableKeyRotation: true,
+      deletionWindowInDays: deletionWindowDays,
+      policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }),
+    });
+    this.keyArn = this.resource.arn;
+    new KmsAlias(this, 'Alias', { name: `alias/${props.aliasName}`, targetKeyId: this.resource.keyId });
+  }
+
+  /** Lets CloudWatch Logs encrypt log groups whose names start with `logGroupPrefix`. */
+  allowCloudWatchLogs(logGroupPrefix: string): void {
+    const env = AwsEnv.of(this);
+    this.statements.push({
+      Sid: 'CloudWatchLogsEncryptsLakeLogGroups',
+      Principal: { Service: `logs.${env.region}.amazonaws.com` },
+      Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      Resource: '*',
+      Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': env.arn('logs', `log-group:${logGroupPrefix}*`) } },
+    });
+  }
+
+  grantEncryptDecrypt(grantee: IGrantable): void {
+    grantee.addToPolicy(encryptDecrypt(this.keyArn));
+  }
+
+  grantDecrypt(grantee: IGrantable): void {
+    grantee.addToPolicy(decrypt(this.keyArn));
+  }
+}
+
+const decrypt = (keyArn: string): PolicyStatement => ({ Action: ['kms:Decrypt', 'kms:DescribeKey'], Resource: [keyArn] });
+const encryptDecrypt = (keyArn: string): PolicyStatement => ({
+  Action: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+  Resource: [keyArn],
+});

@@ -1,0 +1,38 @@
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+import { LakeStorage } from '../src/storage/lake-storage';
+
+/** Synthesises what `build` adds to a fresh stack (with validations), as parsed Terraform JSON. */
+export function synthWith(build: (stack: TerraformStack) => void): { json: string; tf: TerraformJson } {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, 'test');
+  new AwsProvider(stack, 'aws', { region: 'sa-east-1' });
+  build(stack);
+  const json = Testing.synth(stack, true);
+  return { json, tf: JSON.parse(json) };
+}
+
+export interface TerraformJson {
+  resource: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, unknown>;
+}
+
+/** All resources of a type, by Terraform id. */
+export function resources(tf: TerraformJson, type: string): Record<string, Record<string, unknown>>[] {
+  return Object.values(tf.resource[type] ?? {});
+}
+
+/** The IAM statements of every inline role policy, flattened. */
+export function policyStatements(tf: TerraformJson, roleName?: string): { Action: string[]; Resource: string | string[]; Condition?: unknown; Effect: string }[] {
+  const roles = Object.entries(tf.resource.aws_iam_role ?? {});
+  return Object.values(tf.resource.aws_iam_role_policy ?? {})
+    .filter((p) => !roleName || roles.some(([id, r]) => r.name === roleName && String(p.role).includes(`aws_iam_role.${id}.`)))
+    .flatMap((p) => JSON.parse(String(p.policy)).Statement);
+}
+
+export function storageIn(scope: Construct, props: Partial<ConstructorParameters<typeof LakeStorage>[2]> = {}): LakeStorage {
+  return new LakeStorage(scope, 'Storage', { namePrefix: 'nfe-test', ...props });
+}
+
+export const newApp = () => new App({ outdir: Testing.app().outdir });
