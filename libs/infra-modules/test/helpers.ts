@@ -1,5 +1,5 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { App, TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
 import { LakeStorage } from '../src/storage/lake-storage';
 
@@ -13,13 +13,18 @@ export function synthWith(build: (stack: TerraformStack) => void): { json: strin
   return { json, tf: JSON.parse(json) };
 }
 
+/** Synthesised Terraform JSON is untyped data: tests read it like the JSON it is. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TfBlock = Record<string, any>;
+
 export interface TerraformJson {
-  resource: Record<string, Record<string, Record<string, unknown>>>;
-  output?: Record<string, unknown>;
+  resource: Record<string, Record<string, TfBlock>>;
+  data?: Record<string, Record<string, TfBlock>>;
+  output?: Record<string, TfBlock>;
 }
 
-/** All resources of a type, by Terraform id. */
-export function resources(tf: TerraformJson, type: string): Record<string, Record<string, unknown>>[] {
+/** All resources of a type. */
+export function resources(tf: TerraformJson, type: string): TfBlock[] {
   return Object.values(tf.resource[type] ?? {});
 }
 
@@ -35,4 +40,6 @@ export function storageIn(scope: Construct, props: Partial<ConstructorParameters
   return new LakeStorage(scope, 'Storage', { namePrefix: 'nfe-test', ...props });
 }
 
-export const newApp = () => new App({ outdir: Testing.app().outdir });
+/** How the lake key of `storageIn` is referenced in the same stack. */
+export const KEY_ARN = '${aws_kms_key.Storage_Key_BAA9457B.arn}';
+

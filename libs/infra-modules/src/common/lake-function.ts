@@ -45,6 +45,7 @@ export class LakeFunction extends Construct {
   readonly functionArn: string;
   readonly functionName: string;
   readonly alarms: CloudwatchMetricAlarm[];
+  private readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: LakeFunctionProps) {
     super(scope, id);
@@ -67,6 +68,7 @@ export class LakeFunction extends Construct {
     this.role.addToPolicy({ Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' });
     props.key.grantEncryptDecrypt(this.role);
 
+    this.environment = { NODE_OPTIONS: '--enable-source-maps', ...props.environment };
     const bundle = new TerraformAsset(this, 'Bundle', { path: codeDirectory, type: AssetType.ARCHIVE });
     this.resource = new LambdaFunction(this, 'Resource', {
       functionName: props.functionName,
@@ -81,7 +83,7 @@ export class LakeFunction extends Construct {
       timeout: timeoutSeconds,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? 2,
       kmsKeyArn: props.key.keyArn,
-      environment: { variables: { NODE_OPTIONS: '--enable-source-maps', ...props.environment } },
+      environment: { variables: this.environment },
       tracingConfig: { mode: 'Active' },
       deadLetterConfig: { targetArn: this.deadLetterQueue.arn },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
@@ -110,5 +112,10 @@ export class LakeFunction extends Construct {
         when: 'above',
       }),
     ];
+  }
+
+  addEnvironment(name: string, value: string): void {
+    this.environment[name] = value;
+    this.resource.putEnvironment({ variables: this.environment });
   }
 }

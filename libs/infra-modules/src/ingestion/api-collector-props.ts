@@ -27,5 +27,8 @@ export interface ApiCollectorProps {
   readonly memorySizeMb?: number;
 }
 
-/** The custom metric the collector publishes (Powertools EMF) after writing a run manifest. */
-export const MANIFEST_METRIC = { namespace: 'NfeLake/Collector', metricName: 'ManifestsWritten', dimension: 'source' } as const;
+/**
+ * The metric the collector publishes (Powertools EMF, service `collector`, dimension `source`)
+ * when a run completes, i.e. its manifest is written.
+ */
+export const MANIFEST_METRIC = { namespace: 'NfeLake/Collector', metricName: 'RunsCompleted', service: 'collector' } as const;

@@ -60,10 +60,11 @@ export class ApiCollector extends Construct {
         RAW_BUCKET: props.rawBucket.bucketName,
         CONTINUATION_QUEUE_URL: this.continuationQueue.url,
         SOURCE_CONFIG: JSON.stringify(source),
-        POWERTOOLS_SERVICE_NAME: 'collector',
+        POWERTOOLS_SERVICE_NAME: MANIFEST_METRIC.service,
         POWERTOOLS_METRICS_NAMESPACE: MANIFEST_METRIC.namespace,
       },
     });
+    this.function.addEnvironment('DEAD_LETTER_QUEUE_URL', this.function.deadLetterQueue.url);
     // a separate resource, so the two queues are created in parallel
     new SqsQueueRedrivePolicy(this, 'ContinuationRedrive', {
       queueUrl: this.continuationQueue.url,
@@ -101,7 +102,7 @@ export class ApiCollector extends Construct {
         description: `no manifest from source ${source.name} for ${missed} scheduled runs`,
         namespace: MANIFEST_METRIC.namespace,
         metricName: MANIFEST_METRIC.metricName,
-        dimensions: { [MANIFEST_METRIC.dimension]: source.name },
+        dimensions: { service: MANIFEST_METRIC.service, source: source.name },
         statistic: 'Sum',
         periodSeconds,
         evaluationPeriods: Math.ceil(alarmWindowSeconds / periodSeconds),

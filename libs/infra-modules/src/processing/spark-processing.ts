@@ -192,6 +192,8 @@ export class SparkProcessing extends Construct {
         const markers = `${triggerMarkerPrefix(src.name, dataset)}*`;
         props.rawBucket.grantRead(trigger.role, markers);
         props.rawBucket.grantWrite(trigger.role, markers);
+        // a failed start releases its claims so a retry can start the run
+        trigger.role.addToPolicy({ Action: ['s3:DeleteObject'], Resource: [`${props.rawBucket.bucketArn}/${markers}`] });
       }
 
       const manifestRule = new CloudwatchEventRule(scope, 'ManifestRule', {
@@ -221,7 +223,8 @@ export class SparkProcessing extends Construct {
         scheduleName: `${props.namePrefix}-emr-catch-up-${dataset.replace(/_/g, '-')}`,
         expression: s.schedule,
         functionArn: trigger.functionArn,
-        input: { kind: 'catch-up', dataset },
+        // the shape of an EventBridge scheduled event: emr-trigger sweeps for unclaimed manifests
+        input: { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} },
         key: props.key,
       });
       this.pipelines[dataset] = { launchSpec, launchSpecUri, trigger, manifestRule, schedule };
@@ -240,13 +243,15 @@ export class SparkProcessing extends Construct {
       Resource: clusters,
       Condition: { StringEquals: { [`aws:ResourceTag/${CLUSTER_TAG}`]: namePrefix } },
     });
+    // adopting a live cluster of the same job run finds it by listing (no resource-level permission)
+    role.addToPolicy({ Action: ['elasticmapreduce:ListClusters'], Resource: '*' });
     role.addToPolicy({ Action: ['iam:PassRole'], Resource: [this.roles.serviceRole.roleArn, this.roles.instanceRole.roleArn] });
   }
 }
 
 /** The processing settings with lake-core's defaults, checked like the lake config is. */
 function processingSettings(props: SparkProcessingProps): ProcessingConfig {
-  const given = Object.fromEntries(Object.keys(processingSchema.parse({})).flatMap((k) => (props[k as keyof ProcessingConfig] === undefined ? [] : [[k, props[k as keyof ProcessingConfig]]])));
+  const given = Object.fromEntries(Object.keys(processingSchema.shape).flatMap((k) => (props[k as keyof ProcessingConfig] === undefined ? [] : [[k, props[k as keyof ProcessingConfig]]])));
   const parsed = processingSchema.safeParse(given);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: got ${JSON.stringify(given[String(i.path[0])])}; ${i.message}`);
