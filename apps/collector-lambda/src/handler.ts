@@ -110,14 +110,14 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
 
   async function advanceSource(at: Date, remainingMs: () => number, completed: RunManifest[]): Promise<void> {
     for (;;) {
-      const state = (await store.get(stateKey, sourceStateSchema)) ?? undefined;
+      const state = await store.get(stateKey, sourceStateSchema);
       const current: SourceState = state?.value ?? { version: 1, highWaterMark: null, activeRun: null };
       let run: Versioned<Checkpoint>;
-      if (current.activeRun) {
+      if (state && current.activeRun) {
         const found = await store.get(checkpointKey(current.activeRun), checkpointSchema);
         if (!found) throw new CorruptStateError(`s3://${deps.bucket}/${stateKey}`, `active run ${current.activeRun.runId} has no checkpoint`);
         if (found.value.status === 'complete') {
-          await finishRun(state!, found.value);
+          await finishRun(state, found.value);
           continue;
         }
         if (!canClaim(found.value, now())) {

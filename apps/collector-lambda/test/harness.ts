@@ -1,15 +1,15 @@
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { SQSEvent } from 'aws-lambda';
 import { MANIFEST_PREFIX, parseSourceConfig, RunManifest, runManifestSchema, SourceConfig, SourceConfigInput } from '@nfe-lake/lake-core';
 import { LocalAws, startLocalAws } from '@nfe-lake/local-aws';
 import { DemoApi, startDemoApi, DemoApiOptions } from '@nfe-lake/demo-api';
 import { CollectorDeps, createHandler, InvocationResult, ScheduleEvent } from '../src/handler';
+import { LocalEventSource, localContext, sqsEvent } from '../src/local/local-lambda';
 
 // Quiet tests: no EMF metric lines on stdout, no SDK notice about Node 20.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -111,46 +111,29 @@ export class Lake {
     });
   }
 
-  /** Receives what is on a queue now (waiting up to `waitSeconds` for delayed messages). */
-  async receive(queueUrl = this.queueUrl, waitSeconds = 0): Promise<Message[]> {
-    const res = await this.world.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
-    );
-    return res.Messages ?? [];
+  /** Receives what is on a queue now. */
+  receive(queueUrl = this.queueUrl): Promise<Message[]> {
+    return new LocalEventSource(this.world.sqs, queueUrl).receive();
   }
 
-  /** Visible messages now, or the first delayed/in-flight ones when they become visible; [] when the queue is empty. */
-  async nextMessages(queueUrl = this.queueUrl): Promise<Message[]> {
-    for (;;) {
-      const messages = await this.receive(queueUrl, 0);
-      if (messages.length) return messages;
-      const { Attributes: a = {} } = await this.world.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }));
-      const pending = Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesDelayed) + Number(a.ApproximateNumberOfMessagesNotVisible);
-      if (pending === 0) return [];
-      await new Promise((r) => setTimeout(r, 200));
-    }
+  /** Visible messages, or delayed ones once visible; [] when the queue is empty. */
+  nextMessages(queueUrl = this.queueUrl): Promise<Message[]> {
+    return new LocalEventSource(this.world.sqs, queueUrl).next();
   }
 
-  async delete(messages: readonly Message[], queueUrl = this.queueUrl): Promise<void> {
-    if (!messages.length) return;
-    await this.world.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+  delete(messages: readonly Message[], queueUrl = this.queueUrl): Promise<void> {
+    return new LocalEventSource(this.world.sqs, queueUrl).delete(messages);
   }
 
   /**
    * Runs the collector like Lambda + SQS would: the schedule tick, then every continuation until
    * the queue stays empty. Each invocation gets `budgetMs`. Returns the invocation results.
    */
-  async collect(handler: ReturnType<Lake['handler']>, options: { budgetMs?: number; maxInvocations?: number; tick?: ScheduleEvent } = {}): Promise<InvocationResult[]> {
-    const results = [await handler(options.tick ?? FIRST_WINDOW_TICK, context(options.budgetMs ?? 60_000))];
-    for (let i = 0; i < (options.maxInvocations ?? 200); i++) {
-      const batch = await this.nextMessages();
-      if (!batch.length) return results;
-      const result = await handler(sqsEvent(batch), context(options.budgetMs ?? 60_000));
-      results.push(result);
-      const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-      await this.delete(batch.filter((m) => !failed.has(m.MessageId!)));
-    }
-    throw new Error('the run did not finish within maxInvocations');
+  async collect(handler: ReturnType<Lake['handler']>, options: { budgetMs?: number; tick?: ScheduleEvent } = {}): Promise<InvocationResult[]> {
+    const budgetMs = options.budgetMs ?? 60_000;
+    const results = [await handler(options.tick ?? FIRST_WINDOW_TICK, context(budgetMs))];
+    await new LocalEventSource(this.world.sqs, this.queueUrl).drain(handler, budgetMs, (r) => void results.push(r), 200);
+    return results;
   }
 
   async keys(prefix = ''): Promise<string[]> {
@@ -211,23 +194,5 @@ const CLOCK_OFFSET = Date.now() - Date.parse(FIRST_WINDOW_TICK.scheduledTime!);
 /** The collector's clock in tests: real time, but starting at the first window's tick (so no backfill of the real present). */
 export const testClock = () => Date.now() - CLOCK_OFFSET;
 
-export function context(budgetMs: number) {
-  const deadline = Date.now() + budgetMs;
-  return { getRemainingTimeInMillis: () => deadline - Date.now(), awsRequestId: `req-${Math.random().toString(36).slice(2)}` };
-}
-
-export function sqsEvent(messages: readonly Message[]): SQSEvent {
-  return {
-    Records: messages.map((m) => ({
-      messageId: m.MessageId!,
-      receiptHandle: m.ReceiptHandle!,
-      body: m.Body!,
-      attributes: m.Attributes as never,
-      messageAttributes: {},
-      md5OfBody: m.MD5OfBody!,
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:continuations',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
+export const context = localContext;
+export { sqsEvent };

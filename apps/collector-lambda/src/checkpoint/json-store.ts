@@ -1,6 +1,6 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { CorruptStateError, storageCall } from '../errors';
+import { CorruptStateError, StorageError, storageCall } from '../errors';
 
 export interface Versioned<T> {
   readonly value: T;
@@ -21,7 +21,8 @@ export class JsonStore {
     const found = await storageCall('GetObject', key, async () => {
       try {
         const res = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-        return { text: await res.Body!.transformToString(), etag: res.ETag! };
+        if (!res.Body || !res.ETag) throw new Error('response without body or ETag');
+        return { text: await res.Body.transformToString(), etag: res.ETag };
       } catch (e) {
         if ((e as Error).name === 'NoSuchKey') return undefined;
         throw e;
@@ -53,6 +54,7 @@ export class JsonStore {
         }),
       ),
     );
-    return res.ETag!;
+    if (!res.ETag) throw new StorageError('PutObject', key, { cause: new Error('response without ETag') });
+    return res.ETag;
   }
 }
