@@ -66,7 +66,7 @@ describe('SparkProcessing (transient, the default)', () => {
     const objects = resources(tf, 'aws_s3_object');
     expect(objects.map((o) => o.key).sort()).toEqual(['jobs/contracts/nfe_invoice.json', 'jobs/spark/main.py', 'jobs/spark/nfe_lake_job.zip', 'launch-spec/nfe_invoice.json']);
     expect(objects.every((o) => o.server_side_encryption === 'aws:kms' && o.kms_key_id === KEY_ARN)).toBe(true);
-    expect(objects.filter((o) => o.source).every((o) => /^\$\{filemd5\(/.test(o.source_hash))).toBe(true);
+    expect(objects.filter((o) => o.source).every((o) => /^[0-9A-F]{32}$/.test(o.source_hash) && o.source.includes(`/${o.source_hash}/`))).toBe(true);
     expect(json).toHaveResourceWithProperties(S3Object, { key: 'jobs/spark/main.py', source: expect.stringMatching(/^assets\//) });
   });
 

@@ -5,7 +5,7 @@ import { EmrManagedScalingPolicy } from '@cdktf/provider-aws/lib/emr-managed-sca
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { DATASETS, EmrLaunchSpecInput, MANIFEST_PREFIX, ProcessingConfig, emrLaunchSpecSchema, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
-import { AssetType, Fn, TerraformAsset } from 'cdktf';
+import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -66,15 +66,18 @@ export class SparkProcessing extends Construct {
     props.artefactsBucket.grantWrite(instanceRole, 'emr-logs/*');
     props.database.grantWrite(instanceRole);
 
-    const upload = (scope: Construct, id: string, key: string, path: string) =>
-      new S3Object(scope, id, {
+    const upload = (scope: Construct, id: string, key: string, path: string) => {
+      const asset = new TerraformAsset(scope, `${id}Asset`, { path, type: AssetType.FILE });
+      return new S3Object(scope, id, {
         bucket: props.artefactsBucket.bucketName,
         key,
-        source: new TerraformAsset(scope, `${id}Asset`, { path, type: AssetType.FILE }).path,
-        sourceHash: Fn.filemd5(path),
+        source: asset.path,
+        // the content hash: a changed file is uploaded again (an SSE-KMS etag is not an MD5)
+        sourceHash: asset.assetHash,
         serverSideEncryption: 'aws:kms',
         kmsKeyId: props.key.keyArn,
       });
+    };
     const jobObject = (file: string) => `jobs/spark/${file}`;
     const jobPrefix = new Construct(this, 'Job');
     upload(jobPrefix, 'Entrypoint', jobObject(JOB_FILES.entrypoint), jobFile(JOB_FILES.entrypoint));

@@ -1,0 +1,116 @@
+import { LakeConfig } from '@nfe-lake/lake-core';
+import { TerraformStack, Testing } from 'cdktf';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LakeStacks, LakeStack, buildLakeStacks } from '../src';
+import { artefactFixtures, configFile, lakeConfig } from './fixtures';
+import { TerraformJson, resources } from './helpers';
+
+const artefacts = artefactFixtures();
+
+function build(config: LakeConfig): { stacks: LakeStacks; outdir: string } {
+  const app = Testing.app();
+  return { stacks: buildLakeStacks(app, config, artefacts), outdir: app.outdir };
+}
+
+/** Synthesises the whole app (cross-stack references are wired only then), validations on. */
+function synthApp(config: LakeConfig) {
+  const app = Testing.app();
+  const stacks = buildLakeStacks(app, config, artefacts);
+  app.synth();
+  const text = (stack: TerraformStack) => readFileSync(join(app.outdir, 'stacks', stack.node.id, 'cdk.tf.json'), 'utf8');
+  return { stacks, outdir: app.outdir, text, synth: (stack: TerraformStack): TerraformJson => JSON.parse(text(stack)) };
+}
+
+const all = (stacks: LakeStacks) => Object.values(stacks).filter((s): s is TerraformStack => Boolean(s));
+
+describe('local environment', () => {
+  const { stacks, outdir, synth, text } = synthApp(lakeConfig('local'));
+
+  it('builds the stateful lake stack and the compute stacks, no warehouse', () => {
+    expect(all(stacks).map((s) => s.node.id)).toEqual(['nfe-local-lake', 'nfe-local-ingestion', 'nfe-local-processing', 'nfe-local-query']);
+  });
+
+  it('sends every AWS API to moto with few retries; state files beside the synth output', () => {
+    for (const stack of all(stacks)) {
+      const tf = synth(stack) as TerraformJson & { provider: { aws: Record<string, unknown>[] }; terraform: { backend: Record<string, { path: string }> } };
+      const provider = tf.provider.aws[0];
+      expect(provider).toMatchObject({ region: 'us-east-1', max_retries: 1, skip_credentials_validation: true, skip_metadata_api_check: 'true', s3_use_path_style: true });
+      expect(Object.values((provider.endpoints as Record<string, string>[])[0])).toEqual(expect.arrayContaining(['http://127.0.0.1:5000']));
+      expect(Object.keys((provider.endpoints as Record<string, string>[])[0])).toEqual(expect.arrayContaining(['s3', 'sts', 'glue', 'athena', 'lambda', 'scheduler', 'events', 'logs', 'emr']));
+      expect(tf.terraform.backend.local.path).toBe(join(dirname(outdir), 'terraform-state', `${stack.node.id}.tfstate`));
+    }
+  });
+
+  it('tags every taggable resource with project, environment and the config tags', () => {
+    for (const stack of all(stacks)) {
+      const tf = synth(stack);
+      const tagged = Object.values(tf.resource).flatMap((byId) => Object.values(byId)).filter((r) => r.tags);
+      expect(tagged.length).toBeGreaterThan(0);
+      for (const r of tagged) expect(r.tags).toMatchObject({ project: 'nfe', environment: 'local', owner: 'data-platform', 'managed-by': 'cdktf' });
+    }
+  });
+
+  it('leaves out, on moto only, what moto cannot hold: catalog encryption, the TLS-only policy, the EMR managed policy', () => {
+    const lake = synth(stacks.lake);
+    expect(lake.resource.aws_glue_data_catalog_encryption_settings).toBeUndefined();
+    expect(resources(lake, 'aws_s3_bucket_policy').flatMap((p) => JSON.parse(p.policy).Statement).map((s: { Sid: string }) => s.Sid)).toEqual(['S3ServerAccessLogDelivery']);
+    expect(resources(synth(stacks.processing), 'aws_iam_role').find((r) => r.name === 'nfe-local-emr-service')!.managed_policy_arns).toBeUndefined();
+  });
+
+  it('compute stacks reference the lake stack through its state, not copied names', () => {
+    for (const stack of [stacks.ingestion, stacks.processing, stacks.query]) {
+      expect(Object.keys(synth(stack).data!.terraform_remote_state)).toEqual(['cross-stack-reference-input-nfe-local-lake']);
+    }
+  });
+
+  it.each(['lake', 'ingestion', 'processing', 'query'] as const)('%s stack matches the reviewed snapshot', (name) => {
+    expect(text(stacks[name]!).split(dirname(outdir)).join('<out>')).toMatchSnapshot();
+  });
+});
+
+describe('dev environment (prod-like)', () => {
+  const { stacks, synth } = synthApp(lakeConfig('dev'));
+
+  it('uses the real AWS APIs, an S3 state backend with native locking, archive tiers on raw, a persistent cluster, the warehouse', () => {
+    const lake = synth(stacks.lake) as TerraformJson & { provider: { aws: Record<string, unknown>[] }; terraform: { backend: Record<string, Record<string, unknown>> } };
+    expect(lake.provider.aws[0]).toEqual({ region: 'sa-east-1' });
+    expect(lake.terraform.backend.s3).toEqual({ bucket: 'nfe-terraform-state', key: 'nfe-lake/dev/nfe-dev-lake.tfstate', region: 'sa-east-1', encrypt: true, use_lockfile: true });
+    expect(resources(lake, 'aws_s3_bucket_intelligent_tiering_configuration')).toHaveLength(1);
+    expect(lake.resource.aws_glue_data_catalog_encryption_settings).toBeDefined();
+    expect(resources(synth(stacks.processing), 'aws_emr_cluster')).toHaveLength(1);
+    expect(resources(synth(stacks.warehouse!), 'aws_redshiftdata_statement')).toHaveLength(1);
+    expect(resources(synth(stacks.ingestion), 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name.endsWith('no-manifest'))).toMatchObject({ period: 86400, evaluation_periods: 3 });
+  });
+});
+
+describe('terraform validate (offline provider mirror)', () => {
+  // the dev config with a local backend: `terraform init` must not reach the S3 state bucket
+  it('every stack (lake, ingestion, processing, query, warehouse) is valid Terraform', () => {
+    const { stacks, outdir } = synthApp(lakeConfig('dev', { backend: { type: 'local' } }));
+    expect(all(stacks)).toHaveLength(5);
+    expect(outdir).toBeValidTerraform();
+  });
+});
+
+describe('config errors fail synth with the value and the fix', () => {
+  const dev = configFile('dev');
+  it('forceDestroy outside the local environment', () => {
+    expect(() => build(lakeConfig('dev', { storage: { forceDestroy: true } }))).toThrow('storage.forceDestroy is true for environment dev but the lake stack does not allow data destruction; remove forceDestroy or pass allowDataDestruction: true');
+    expect(() => new LakeStack(Testing.app(), 'nfe-dev-lake', { config: lakeConfig('dev', { storage: { forceDestroy: true } }), allowDataDestruction: true })).not.toThrow();
+  });
+
+  it('two sources feeding one dataset', () => {
+    const second = { ...dev.sources[0], name: 'nfe-api-2' };
+    expect(() => build(lakeConfig('dev', { sources: [...dev.sources, second] }))).toThrow('dataset nfe_invoice is fed by sources nfe-api, nfe-api-2; the raw table is per dataset: keep one source per dataset');
+  });
+
+  it('names too long for IAM', () => {
+    const long = { ...dev.sources[0], name: 'a-very-long-source-name-for-invoices-api' };
+    expect(() => build(lakeConfig('dev', { project: 'nfe-lake-platform', sources: [long] }))).toThrow(/invalid roleName: got "nfe-lake-platform-dev-collector-a-very-long-source-name-for-invoices-api"; IAM role names have at most 64 characters/);
+  });
+
+  it('processing limits that contradict each other', () => {
+    expect(() => build(lakeConfig('dev', { processing: { ...dev.processing, maxCapacityUnits: 4, maxCoreCapacityUnits: 6 } }))).toThrow('invalid maxCoreCapacityUnits: got 6; it cannot exceed maxCapacityUnits (4)');
+  });
+});
