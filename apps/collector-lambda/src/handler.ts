@@ -235,6 +235,8 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
         logger.warn('lost the run to another invocation; stopping', { error: e });
         return undefined;
       }
+      // A refused credential may have been rotated: the next invocation reads the secret again.
+      if (e instanceof SourceError && (e.status === 401 || e.status === 403)) http = undefined;
       await collector?.discard().catch((abortError) => logger.warn('could not abort the unpublished part', { error: abortError as Error }));
       await recover(collector?.checkpoint ?? claimed, e);
       return undefined;

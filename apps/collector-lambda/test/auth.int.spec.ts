@@ -1,10 +1,10 @@
-import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { checkpointKey } from '@nfe-lake/lake-core';
 import { checkpointSchema } from '../src/checkpoint/state';
 import { SecretError, resolveAuth } from '../src/fetch/auth';
 import { SAFETY_MS } from '../src/run/budget';
-import { context, demoSource, FIRST_WINDOW_TICK, Lake, startWorld, World } from './harness';
+import { context, demoSource, FIRST_WINDOW_TICK, Lake, sqsEvent, startWorld, World } from './harness';
 
 let world: World;
 beforeAll(async () => {
@@ -12,7 +12,7 @@ beforeAll(async () => {
   const { secretsManager, ssm } = world.secrets;
   await secretsManager.send(new CreateSecretCommand({ Name: 'demo/api', SecretString: JSON.stringify({ apiKey: 'k3y', other: 'x' }) }));
   await secretsManager.send(new CreateSecretCommand({ Name: 'demo/token', SecretString: 'k3y' }));
-  await secretsManager.send(new CreateSecretCommand({ Name: 'demo/wrong', SecretString: 'nope' }));
+  await secretsManager.send(new CreateSecretCommand({ Name: 'demo/rotating', SecretString: 'nope' }));
   await ssm.send(new PutParameterCommand({ Name: '/demo/api-key', Value: 'k3y', Type: 'SecureString' }));
 });
 afterAll(() => world.close());
@@ -44,13 +44,19 @@ describe('API credentials from Secrets Manager and SSM', () => {
     }
   });
 
-  it('parks the run in the DLQ when the API refuses the credentials', async () => {
+  it('parks the run in the DLQ when the API refuses the credentials, and reads the rotated secret on redrive', async () => {
     const lake = await Lake.create(world, SPARSE);
     try {
-      const auth = { type: 'bearer', secret: { from: 'secretsmanager', secretId: 'demo/wrong' } } as const;
-      await lake.handler(demoSource(lake.api, 'page_number', { auth }))(FIRST_WINDOW_TICK, context(60_000));
+      const auth = { type: 'bearer', secret: { from: 'secretsmanager', secretId: 'demo/rotating' } } as const;
+      const handler = lake.handler(demoSource(lake.api, 'page_number', { auth }));
+      await handler(FIRST_WINDOW_TICK, context(60_000));
       const [dead] = await lake.nextMessages(lake.dlqUrl);
       expect(dead.MessageAttributes!.reason.StringValue).toMatch(/^SourceError: HTTP 401/);
+      // Rotate the secret; the same warm container must not keep the refused one.
+      await world.secrets.secretsManager.send(new PutSecretValueCommand({ SecretId: 'demo/rotating', SecretString: 'k3y' }));
+      const redriven = await handler(sqsEvent([dead]), context(60_000));
+      expect(redriven.completed).toHaveLength(1);
+      await lake.expectExactlyOnce();
     } finally {
       await lake.close();
     }
