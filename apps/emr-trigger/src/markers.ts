@@ -1,22 +1,21 @@
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { RunRef, triggerMarkerKey } from '@nfe-lake/lake-core';
 
-/** What the trigger records per manifest: claimed (a run is being started) or started (ids). */
+/** One job run the trigger started (or found already submitted). */
+export interface StartedRun {
+  readonly jobRunId: string;
+  readonly mode: 'transient' | 'persistent';
+  readonly clusterId: string;
+  readonly stepIds: readonly string[];
+  readonly manifestKeys: readonly string[];
+  /** true when the run was found already submitted (step name / cluster name) rather than started now */
+  readonly adopted: boolean;
+}
+
+/** What the trigger records per manifest: claimed (a run is being started) or started (with the ids). */
 export type Marker =
   | { readonly state: 'claimed'; readonly manifestKey: string; readonly claimedAt: string }
-  | {
-      readonly state: 'started';
-      readonly manifestKey: string;
-      readonly claimedAt: string;
-      readonly startedAt: string;
-      readonly jobRunId: string;
-      readonly mode: 'transient' | 'persistent';
-      readonly clusterId: string;
-      readonly stepIds: readonly string[];
-      readonly manifestKeys: readonly string[];
-      /** true when the run was found already submitted (step name / cluster name) rather than started now */
-      readonly adopted: boolean;
-    };
+  | (StartedRun & { readonly state: 'started'; readonly manifestKey: string; readonly claimedAt: string; readonly startedAt: string });
 
 const CONFLICT = new Set(['PreconditionFailed', 'ConditionalRequestConflict']);
 

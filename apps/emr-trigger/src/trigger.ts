@@ -26,7 +26,9 @@ import { callEmr } from './emr-call';
 import { JobRun, clusterName, runJobFlowInput, sparkStep, stepName } from './emr-request';
 import { TriggerError } from './errors';
 import { loadLaunchSpec } from './launch-spec';
-import { claim, record, release } from './markers';
+import { StartedRun, claim, record, release } from './markers';
+
+export type { StartedRun } from './markers';
 
 /** EventBridge "Object Created" from the raw bucket (rule filtered on the manifest prefix). */
 export interface ManifestCreatedEvent {
@@ -42,15 +44,6 @@ export interface ScheduledSweepEvent {
 }
 
 export type TriggerEvent = ManifestCreatedEvent | ScheduledSweepEvent;
-
-export interface StartedRun {
-  readonly jobRunId: string;
-  readonly mode: 'transient' | 'persistent';
-  readonly clusterId: string;
-  readonly stepIds: readonly string[];
-  readonly manifestKeys: readonly string[];
-  readonly adopted: boolean;
-}
 
 export interface TriggerResult {
   readonly started: StartedRun[];
