@@ -1,4 +1,4 @@
-import { InvoiceGenerator } from '@nfe-lake/lake-core';
+import { Invoice, InvoiceGenerator } from '@nfe-lake/lake-core';
 import { faultsAt } from './faults';
 import { DemoApi, startDemoApi } from './server';
 
@@ -6,7 +6,14 @@ let api: DemoApi;
 afterEach(() => api?.close());
 
 const get = (path: string, init?: RequestInit) => fetch(`${api.url}${path}`, init);
-const json = async (path: string) => (await get(path)).json();
+/** The JSON body of a data route (fields depend on the route). */
+interface Body {
+  data: Invoice[];
+  total: number;
+  next_cursor: string | null;
+  [field: string]: unknown;
+}
+const json = async (path: string) => (await (await get(path)).json()) as Body;
 
 describe('demo API pagination styles', () => {
   beforeEach(async () => {
@@ -22,7 +29,7 @@ describe('demo API pagination styles', () => {
 
   it('offset: slices from offset with the total', async () => {
     const body = await json('/offset/invoices?offset=240&limit=100');
-    expect(body.data.map((r: { number: number }) => r.number)).toEqual([241, 242, 243, 244, 245, 246, 247, 248, 249, 250]);
+    expect(body.data.map((r) => r.number)).toEqual([241, 242, 243, 244, 245, 246, 247, 248, 249, 250]);
     expect(body.total).toBe(250);
   });
 
@@ -30,7 +37,7 @@ describe('demo API pagination styles', () => {
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const body: { data: { number: number }[]; next_cursor: string | null } = await json(`/cursor/invoices?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+      const body = await json(`/cursor/invoices?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
       seen.push(...body.data.map((r) => r.number));
       cursor = body.next_cursor;
     } while (cursor);
@@ -55,7 +62,7 @@ describe('demo API pagination styles', () => {
     // Invoices are 30 s apart from 2026-01-01T00:00:00Z: [00:01:00, 00:03:00) holds indices 2..5.
     const body = await json('/offset/invoices?issued_since=2026-01-01T00:01:00Z&issued_until=2026-01-01T00:03:00Z');
     expect(body.total).toBe(4);
-    expect(body.data.map((r: { issued_at: string }) => r.issued_at)).toEqual([
+    expect(body.data.map((r) => r.issued_at)).toEqual([
       '2026-01-01T00:01:00.000Z',
       '2026-01-01T00:01:30.000Z',
       '2026-01-01T00:02:00.000Z',
@@ -113,7 +120,7 @@ describe('demo API faults', () => {
     const first = await json('/offset/invoices?offset=0&limit=10');
     const second = await json('/offset/invoices?offset=10&limit=10');
     expect(second.total).toBe(23);
-    const ids = [...first.data, ...second.data].map((r: { invoice_id: string }) => r.invoice_id);
+    const ids = [...first.data, ...second.data].map((r) => r.invoice_id);
     expect(new Set(ids).size).toBe(17); // records 7..9 came twice
   });
 });
