@@ -50,6 +50,13 @@ export type RunOutcome =
   | { readonly kind: 'complete'; readonly manifest: RunManifest }
   | { readonly kind: 'handoff'; readonly reason: 'deadline' | 'retry-after'; readonly delaySeconds: number };
 
+type Fetch = { readonly ok: true; readonly url: URL; readonly page: FetchedPage<ParsedPage> } | { readonly ok: false; readonly error: unknown };
+
+function unwrap(fetch: Fetch): { url: URL; page: FetchedPage<ParsedPage> } {
+  if (!fetch.ok) throw fetch.error;
+  return fetch;
+}
+
 /** The run made no progress across too many hand-offs (e.g. a Retry-After that never ends). */
 export class StalledRunError extends Error {
   constructor(runId: string, stalls: number) {
@@ -85,18 +92,23 @@ export class RunCollector {
   }
 
   async collect(): Promise<RunOutcome> {
-    const { source, budget, http, now, remainingMs } = this.env;
+    const { source, budget, now, remainingMs } = this.env;
+    // The next page's request, started before this page is processed: the API's latency overlaps
+    // our parsing, validation and gzip. At most one page ahead; dropped (unread) at a hand-off.
+    let ahead: Promise<Fetch> | undefined;
     while (!this.work.page.done) {
-      const pendingBytes = this.writer?.pendingBytes ?? 0;
-      // At least one page per invocation, so a tight budget still makes progress.
-      if (this.pagesThisInvocation > 0 && !budget.hasTimeForPage(remainingMs(), pendingBytes)) return this.handoff('deadline', 0);
-      const url = pageUrl(source, this.work.window ?? undefined, this.work.page);
       const started = now();
+      // At least one page per invocation, so a tight budget still makes progress.
+      if (this.pagesThisInvocation > 0 && !budget.hasTimeForPage(remainingMs(), this.writer?.pendingBytes ?? 0)) return this.handoff('deadline', 0);
+      const request = ahead ?? this.fetch(this.work.page);
+      ahead = undefined;
       try {
-        const fetched = await http.get(url, this.work.page.seq, (text) => parsePage(text, source.recordSelector), budget.retryBudgetMs(remainingMs(), pendingBytes));
-        budget.recordPage(now() - started);
+        const { url, page } = unwrap(await request);
+        const step = this.advance(url, page);
+        if (!step.state.done) ahead = this.fetch(step.state);
+        await this.batch(url, page, step);
         this.pagesThisInvocation++;
-        await this.batch(url, fetched);
+        budget.recordPage(now() - started);
       } catch (e) {
         if (e instanceof RetryDeferred) return this.handoff('retry-after', e.retryAfterSeconds);
         // Keep what the pages before the bad one gave: the run resumes at the bad page.
@@ -127,24 +139,45 @@ export class RunCollector {
     await writer?.abort();
   }
 
+  // -- fetch -------------------------------------------------------------------------------------
+
+  /** Requests the page at `state`; never rejects (a prefetch may be awaited late, or never). */
+  private fetch(state: PageState): Promise<Fetch> {
+    const { source, http, budget, remainingMs } = this.env;
+    const url = pageUrl(source, this.work.window ?? undefined, state);
+    const retryBudgetMs = budget.retryBudgetMs(remainingMs(), this.writer?.pendingBytes ?? 0);
+    return http.get(url, state.seq, (text) => parsePage(text, source.recordSelector), retryBudgetMs).then(
+      (page) => ({ ok: true, url, page }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+  }
+
   // -- page: stop conditions, de-duplication, validation ------------------------------------
 
-  private async batch(url: URL, fetched: FetchedPage<ParsedPage>): Promise<void> {
-    const { source, logger, metrics } = this.env;
-    const location: SourceLocation = { source: source.name, url: url.toString(), page: this.work.page.seq };
-    let step: Advance;
+  private location(url: URL): SourceLocation {
+    return { source: this.env.source.name, url: url.toString(), page: this.work.page.seq };
+  }
+
+  /** The page state after this page (the next request), or a SourceError when pagination cannot go on. */
+  private advance(url: URL, fetched: FetchedPage<ParsedPage>): Advance {
     try {
-      step = advance(source.pagination, this.work.page, { body: fetched.value.body, headers: fetched.headers, url, count: fetched.value.records.length });
+      const step = advance(this.env.source.pagination, this.work.page, { body: fetched.value.body, headers: fetched.headers, url, count: fetched.value.records.length });
+      return { ...step, state: this.withoutQuerySecret(step.state) };
     } catch (e) {
-      if (e instanceof PaginationError) throw new SourceError(e.message, location, undefined, { cause: e });
+      if (e instanceof PaginationError) throw new SourceError(e.message, this.location(url), undefined, { cause: e });
       throw e;
     }
+  }
+
+  private async batch(url: URL, fetched: FetchedPage<ParsedPage>, step: Advance): Promise<void> {
+    const { logger, metrics } = this.env;
+    const location = this.location(url);
     const lines = this.accept(fetched.value.records, location);
     if (lines.length) {
       this.writer ??= new PartWriter(this.env.s3, this.env.store.bucket, rawObjectKey({ ...runRefOf(this.work), part: this.work.nextPart }), this.env.chunkBytes);
       await this.writer.write(lines);
     }
-    this.work.page = this.withoutQuerySecret(step.state);
+    this.work.page = step.state;
     if (step.total !== null) {
       if (this.work.apiReportedTotal !== null && step.total !== this.work.apiReportedTotal) {
         logger.warn('the API total changed while paginating: the source is shifting under us', { ...location, before: this.work.apiReportedTotal, now: step.total });
