@@ -71,6 +71,7 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
           http: source.http,
           authorize,
           onRetry: (info) => {
+            metrics.addMetric('Retries', MetricUnit.Count, 1);
             logger.warn('retrying page', { ...info.location, attempt: info.attempt, reason: info.reason, delayMs: info.delayMs });
           },
         }),

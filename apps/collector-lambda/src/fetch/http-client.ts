@@ -16,8 +16,6 @@ export interface FetchedPage<T> {
   readonly value: T;
   readonly headers: Headers;
   readonly bytes: number;
-  /** Attempts that failed before this one. */
-  readonly retries: number;
 }
 
 export interface RetryInfo {
@@ -40,7 +38,7 @@ export interface HttpClientOptions {
 const RETRYABLE_STATUS = (status: number) => status === 408 || status === 425 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 
 type Attempt<T> =
-  | { readonly ok: true; readonly page: Omit<FetchedPage<T>, 'retries'> }
+  | { readonly ok: true; readonly page: FetchedPage<T> }
   | { readonly ok: false; readonly reason: string; readonly status?: number; readonly retryAfterMs?: number; readonly permanent?: boolean };
 
 /**
@@ -71,7 +69,7 @@ export class HttpClient {
     for (let attempt = 0; ; attempt++) {
       await this.limiter.acquire();
       const result = await this.attempt(url, parse);
-      if (result.ok) return { ...result.page, retries: attempt };
+      if (result.ok) return result.page;
       if (result.permanent) throw new SourceError(result.reason, location, result.status);
       if (attempt >= http.maxRetries) {
         throw new SourceError(`${result.reason}; gave up after ${attempt + 1} attempts`, location, result.status);

@@ -105,7 +105,8 @@ export class RunCollector {
       try {
         const { url, page } = unwrap(await request);
         const step = this.advance(url, page);
-        if (!step.state.done) ahead = this.fetch(step.state);
+        // Only when the budget still allows another page: a prefetch dropped at a hand-off is a wasted call.
+        if (!step.state.done && budget.hasTimeForPage(remainingMs(), this.writer?.pendingBytes ?? 0)) ahead = this.fetch(step.state);
         await this.batch(url, page, step);
         this.pagesThisInvocation++;
         budget.recordPage(now() - started);
@@ -189,7 +190,6 @@ export class RunCollector {
     this.work.stalls = 0;
     metrics.addMetric('Pages', MetricUnit.Count, 1);
     metrics.addMetric('Records', MetricUnit.Count, lines.length);
-    if (fetched.retries) metrics.addMetric('Retries', MetricUnit.Count, fetched.retries);
     logger.debug('page collected', { ...location, records: lines.length, served: fetched.value.records.length, bytes: fetched.bytes, done: step.state.done });
     if (step.endedEarly) logger.warn('pagination ended before the total the API reported', { ...location, served: step.state.served, total: step.total });
   }
