@@ -49,6 +49,8 @@ export interface TriggerResult {
   readonly started: StartedRun[];
   /** Manifests another invocation had already claimed. */
   readonly alreadyClaimed: string[];
+  /** Manifests left for a later sweep: another run of the dataset is still on a transient cluster. */
+  readonly deferred: string[];
   /** Keys that are not run manifests of the spec's dataset. */
   readonly ignored: string[];
 }
@@ -66,6 +68,8 @@ interface LoadedManifest {
   readonly ref: RunRef;
   readonly manifest: RunManifest;
 }
+
+type RunIds = { clusterId: string; stepIds: string[]; adopted: boolean };
 
 const LIVE_CLUSTER: string[] = [ClusterState.STARTING, ClusterState.BOOTSTRAPPING, ClusterState.RUNNING, ClusterState.WAITING];
 const LIVE_STEP: StepState[] = [StepState.PENDING, StepState.RUNNING, StepState.COMPLETED, StepState.CANCEL_PENDING];
@@ -90,7 +94,7 @@ export class Trigger {
     if (spec.job.rawBucket !== config.rawBucket) {
       throw new TriggerError(`launch spec ${config.launchSpecUri} job.rawBucket "${spec.job.rawBucket}" differs from env RAW_BUCKET "${config.rawBucket}"`);
     }
-    const result: TriggerResult = { started: [], alreadyClaimed: [], ignored: [] };
+    const result: TriggerResult = { started: [], alreadyClaimed: [], deferred: [], ignored: [] };
     const keys = await this.manifestKeys(event);
     const ours: string[] = [];
     for (const key of keys) {
@@ -175,12 +179,18 @@ export class Trigger {
     if (claimed.length === 0) return undefined;
 
     const run: JobRun = { jobRunId: jobRunIdOf(claimed.map((m) => m.ref)), manifestKeys: claimed.map((m) => m.key) };
-    let ids: { clusterId: string; stepIds: string[]; adopted: boolean };
+    let ids: RunIds | 'busy';
     try {
       ids = spec.mode === 'transient' ? await this.runTransient(spec, run) : await this.addSteps(spec, run);
     } catch (err) {
       await release(s3, config.rawBucket, claimed.map((m) => m.ref));
       throw err;
+    }
+    if (ids === 'busy') {
+      await release(s3, config.rawBucket, claimed.map((m) => m.ref));
+      result.deferred.push(...run.manifestKeys);
+      logger.info('another run of the dataset is active; manifests left for the next sweep', { manifestKeys: run.manifestKeys });
+      return undefined;
     }
     const started: StartedRun = { jobRunId: run.jobRunId, mode: spec.mode, manifestKeys: run.manifestKeys, ...ids };
     const startedAt = this.now().toISOString();
@@ -189,16 +199,19 @@ export class Trigger {
     return started;
   }
 
-  private async runTransient(spec: EmrLaunchSpec, run: JobRun): Promise<{ clusterId: string; stepIds: string[]; adopted: boolean }> {
+  /** Adopts a live cluster of this run, or reports 'busy' while another run of the dataset is live
+   * (two runs rewriting the same date partitions at once could lose rows), or starts the cluster. */
+  private async runTransient(spec: EmrLaunchSpec, run: JobRun): Promise<RunIds | 'busy'> {
     const name = clusterName(spec, run);
-    const live = await this.emr('ListClusters', () => this.deps.emr.send(new ListClustersCommand({ ClusterStates: LIVE_CLUSTER as ClusterState[] })));
-    const existing = (live.Clusters ?? []).find((c) => c.Name === name);
+    const live = (await this.emr('ListClusters', () => this.deps.emr.send(new ListClustersCommand({ ClusterStates: LIVE_CLUSTER as ClusterState[] })))).Clusters ?? [];
+    const existing = live.find((c) => c.Name === name);
+    if (!existing && live.some((c) => c.Name?.startsWith(`${spec.clusterName}-`))) return 'busy';
     const clusterId = existing?.Id ?? (await this.emr('RunJobFlow', () => this.deps.emr.send(new RunJobFlowCommand(runJobFlowInput(spec, run))))).JobFlowId;
     if (!clusterId) throw new TriggerError(`EMR RunJobFlow for run ${run.jobRunId} returned no cluster id`);
     return { clusterId, stepIds: await this.stepIds(clusterId, stepName(spec, run)), adopted: Boolean(existing) };
   }
 
-  private async addSteps(spec: EmrLaunchSpec, run: JobRun): Promise<{ clusterId: string; stepIds: string[]; adopted: boolean }> {
+  private async addSteps(spec: EmrLaunchSpec, run: JobRun): Promise<RunIds> {
     // the spec schema requires persistentClusterId in persistent mode
     const clusterId = spec.persistentClusterId ?? '';
     let state: string | undefined;

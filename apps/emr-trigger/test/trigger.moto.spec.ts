@@ -130,7 +130,7 @@ describe('transient mode', () => {
     const key = await putManifest('run-a');
     const first = await trigger().handle(objectCreated(key));
     const second = await trigger().handle(objectCreated(key));
-    expect(second).toEqual({ started: [], alreadyClaimed: [key], ignored: [] });
+    expect(second).toEqual({ started: [], alreadyClaimed: [key], deferred: [], ignored: [] });
     expect((await liveClusters()).map((c) => c.Id)).toEqual([first.started[0].clusterId]);
     expect(sent.filter((r) => r.target.endsWith('.RunJobFlow'))).toHaveLength(1);
   });
@@ -149,22 +149,29 @@ describe('transient mode', () => {
     expect(await marker('run-a')).toMatchObject({ state: 'started', adopted: true, clusterId: previous });
   });
 
-  it('groups pending manifests on a schedule, skipping ones already claimed', async () => {
+  it('groups pending manifests on a schedule, one transient run of the dataset at a time', async () => {
     await putSpec(launchSpec());
     const claimedKey = await putManifest('run-1', '2026-01-01');
-    await trigger().handle(objectCreated(claimedKey));
+    const first = await trigger().handle(objectCreated(claimedKey));
     const pending = [await putManifest('run-2', '2026-01-02'), await putManifest('run-3', '2026-01-03'), await putManifest('run-4', '2026-01-04')];
     await s3.send(new PutObjectCommand({ Bucket: RAW_BUCKET, Key: '_manifests/readme.txt', Body: 'not a manifest' }));
 
-    const result = await trigger({ maxManifestsPerRun: 2 }).handle(SCHEDULED);
-    expect(result.ignored).toEqual(['_manifests/readme.txt']);
-    expect(result.started.map((r) => r.manifestKeys)).toEqual([pending.slice(0, 2), pending.slice(2)]);
-    expect(result.started[0].jobRunId).toMatch(/^run-2\.n2\.[0-9a-f]{12}$/);
-    expect(result.started[1].jobRunId).toBe('run-4');
-    const steps = (await emr.send(new ListStepsCommand({ ClusterId: result.started[0].clusterId }))).Steps!;
+    // run-1's cluster is still up: nothing starts, nothing stays claimed
+    expect(await trigger({ maxManifestsPerRun: 2 }).handle(SCHEDULED)).toEqual({ started: [], alreadyClaimed: [], deferred: pending, ignored: ['_manifests/readme.txt'] });
+    await expect(marker('run-2', '2026-01-02')).rejects.toMatchObject({ name: 'NoSuchKey' });
+
+    await emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [first.started[0].clusterId] }));
+    const second = await trigger({ maxManifestsPerRun: 2 }).handle(SCHEDULED);
+    expect(second.started.map((r) => r.manifestKeys)).toEqual([pending.slice(0, 2)]);
+    expect(second.deferred).toEqual(pending.slice(2));
+    expect(second.started[0].jobRunId).toMatch(/^run-2\.n2\.[0-9a-f]{12}$/);
+    const steps = (await emr.send(new ListStepsCommand({ ClusterId: second.started[0].clusterId }))).Steps!;
     expect(steps[0].Config?.Args).toEqual(expect.arrayContaining(['--manifest-key', pending[0], '--manifest-key', pending[1]]));
-    expect((await marker('run-3', '2026-01-03')).jobRunId).toBe(result.started[0].jobRunId);
-    // a second sweep finds nothing left to do
+    expect((await marker('run-3', '2026-01-03')).jobRunId).toBe(second.started[0].jobRunId);
+
+    await emr.send(new TerminateJobFlowsCommand({ JobFlowIds: [second.started[0].clusterId] }));
+    const third = await trigger({ maxManifestsPerRun: 2 }).handle(SCHEDULED);
+    expect(third.started.map((r) => [r.jobRunId, r.manifestKeys])).toEqual([['run-4', pending.slice(2)]]);
     expect((await trigger().handle(SCHEDULED)).started).toEqual([]);
   });
 });
@@ -238,7 +245,7 @@ describe('bad input', () => {
   it('ignores keys that are not manifests and refuses events of another bucket', async () => {
     await putSpec(launchSpec());
     expect(await trigger().handle(objectCreated('demo-api/nfe_invoice/ingest_date=2026-01-02/run=r/part-000000.jsonl.gz'))).toEqual({
-      started: [], alreadyClaimed: [], ignored: ['demo-api/nfe_invoice/ingest_date=2026-01-02/run=r/part-000000.jsonl.gz'],
+      started: [], alreadyClaimed: [], deferred: [], ignored: ['demo-api/nfe_invoice/ingest_date=2026-01-02/run=r/part-000000.jsonl.gz'],
     });
     await expect(trigger().handle(objectCreated('_manifests/x.json', 'other-bucket'))).rejects.toThrow(/event for bucket "other-bucket", but this trigger watches RAW_BUCKET "lake-raw"/);
   });
