@@ -70,6 +70,24 @@ describe('an offset-paginated API that shifts while being read', () => {
     }));
 });
 
+describe('what the API serves, flagged and kept', () => {
+  it('flags pagination that ends before the reported total', () =>
+    withLake(async (lake) => {
+      lake.api.setFaults(faultsAt({ 3: { kind: 'empty' } }));
+      await lake.collect(lake.handler(demoSource(lake.api, 'offset')));
+      const [manifest] = await lake.expectExactlyOnce();
+      expect(manifest).toMatchObject({ records: 100, apiReportedTotal: 288, endedEarly: true, pages: 3 });
+    }));
+
+  it('writes and counts a record that breaks the contract', () =>
+    withLake(async (lake) => {
+      lake.api.setFaults(faultsAt({ 2: { kind: 'invalid-record' } }));
+      await lake.collect(lake.handler(demoSource(lake.api, 'page_number')));
+      const [manifest] = await lake.expectExactlyOnce();
+      expect(manifest).toMatchObject({ records: 288, invalidRecords: 1, endedEarly: false });
+    }));
+});
+
 describe('deadline-aware continuation', () => {
   it('stops at page boundaries before a tiny budget runs out and finishes over several continuations', () =>
     withLake(async (lake) => {

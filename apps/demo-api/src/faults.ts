@@ -13,6 +13,10 @@ export type Fault =
   | { readonly kind: 'truncate' }
   /** A 200 with valid JSON that lacks the records array. */
   | { readonly kind: 'no-records' }
+  /** A 200 whose page is empty (totals unchanged): pagination that ends before the total. */
+  | { readonly kind: 'empty' }
+  /** The normal page with its first invoice breaking the contract (`status` not an allowed value). */
+  | { readonly kind: 'invalid-record' }
   /** `insert` newer invoices appear at the front of the list, then the normal response: offset pages shift. */
   | { readonly kind: 'shift'; readonly insert: number };
 

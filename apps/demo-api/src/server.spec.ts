@@ -115,6 +115,13 @@ describe('demo API faults', () => {
     expect(api.served.size).toBe(10);
   });
 
+  it('empty pages and a contract-breaking invoice', async () => {
+    api = await startDemoApi({ count: 20, faults: faultsAt({ 1: { kind: 'empty' }, 2: { kind: 'invalid-record' } }) });
+    expect(await json('/offset/invoices?limit=10')).toMatchObject({ data: [], total: 20 });
+    const body = await json('/offset/invoices?limit=10');
+    expect(body.data.map((r) => r.status)[0]).toBe('lost');
+  });
+
   it('shift: inserted invoices push offset pages, so the next page repeats records', async () => {
     api = await startDemoApi({ count: 20, faults: faultsAt({ 2: { kind: 'shift', insert: 3 } }) });
     const first = await json('/offset/invoices?offset=0&limit=10');

@@ -178,8 +178,9 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
   const viewFor = (url: URL) =>
     new View(generator, indexAt(timeParam(url, 'issued_since'), 0), indexAt(timeParam(url, 'issued_until'), count), inserted, count);
 
-  const serve = (_req: IncomingMessage, res: ServerResponse, url: URL, style: PaginationStyle) => {
+  const serve = (_req: IncomingMessage, res: ServerResponse, url: URL, style: PaginationStyle, alter?: (page: Page) => void) => {
     const page = pageFor(style, url, viewFor(url));
+    alter?.(page);
     if (options.trackServed) for (const r of page.records) served.add(r.invoice_id);
     sendJson(res, 200, page.body, page.headers);
   };
@@ -203,6 +204,14 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
       }
       case 'no-records':
         return sendJson(res, 200, { message: 'maintenance' });
+      case 'empty':
+        return serve(req, res, url, style, (page) => {
+          page.records.length = 0;
+        });
+      case 'invalid-record':
+        return serve(req, res, url, style, (page) => {
+          if (page.records[0]) (page.records[0] as { status: string }).status = 'lost';
+        });
       case 'shift':
         inserted += fault.insert;
         return serve(req, res, url, style);
