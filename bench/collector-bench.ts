@@ -13,7 +13,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -191,6 +191,7 @@ function dltRun(apiUrl: string) {
 
 async function main() {
   if (values.worker) return worker(values.worker, values.api!, values.endpoint!, Number(values.budget));
+  const loadBefore = loadavg();
   const api = await startDemoApiProcess();
   const aws = await startLocalAws();
   try {
@@ -208,7 +209,12 @@ async function main() {
     console.log(JSON.stringify({ dlt }));
     const report = {
       measuredAt: new Date().toISOString(),
-      machine: { node: process.version, cpus: spawnSync('nproc', { encoding: 'utf8' }).stdout.trim(), note: 'cores shared with other work; figures are indicative' },
+      machine: {
+        node: process.version,
+        cpus: spawnSync('nproc', { encoding: 'utf8' }).stdout.trim(),
+        loadAverage1mBeforeAfter: [loadBefore[0], loadavg()[0]].map((l) => Math.round(l * 10) / 10),
+        note: 'cores shared with other work: compare figures within one run, not across runs',
+      },
       invoices: COUNT,
       pageSize: PAGE_SIZE,
       collector: results,

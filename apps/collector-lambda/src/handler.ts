@@ -14,7 +14,7 @@ import { backoffDelayMs } from './fetch/backoff';
 import { HttpClient } from './fetch/http-client';
 import { Budget, SAFETY_MS } from './run/budget';
 import { HANDOFF_GRACE_MS, LEASE_GRACE_MS, MAX_STALLS, RunCollector, RunOutcome, StalledRunError } from './run/collector';
-import { newCheckpoint, PlanError, planRun } from './run/plan';
+import { newCheckpoint, planRun } from './run/plan';
 
 /** SQS caps DelaySeconds at 15 minutes; longer waits travel as `notBefore`. */
 const MAX_SQS_DELAY_SECONDS = 900;
@@ -49,8 +49,7 @@ export interface InvocationResult {
 }
 
 /** Errors no retry can fix: the run goes to the dead-letter queue with the reason. */
-const isPermanent = (e: unknown) =>
-  e instanceof SourceError || e instanceof SecretError || e instanceof CorruptStateError || e instanceof StalledRunError || e instanceof PlanError;
+const isPermanent = (e: unknown) => e instanceof SourceError || e instanceof SecretError || e instanceof CorruptStateError || e instanceof StalledRunError;
 
 const isSqsEvent = (event: CollectorEvent): event is SQSEvent => 'Records' in event && Array.isArray(event.Records);
 

@@ -124,7 +124,7 @@ export class RunCollector {
   }
 
   /** Stops at this page boundary: publishes the open part, commits, and reserves the run for the continuation message. */
-  async handoff(reason: 'deadline' | 'retry-after', delaySeconds: number): Promise<RunOutcome> {
+  private async handoff(reason: 'deadline' | 'retry-after', delaySeconds: number): Promise<RunOutcome> {
     if (this.pagesThisInvocation === 0) this.work.stalls += 1;
     if (this.work.stalls > MAX_STALLS) throw new StalledRunError(this.work.runId, this.work.stalls);
     this.work.continuations += 1;
