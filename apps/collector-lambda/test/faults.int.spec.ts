@@ -2,7 +2,7 @@ import { checkpointKey, sourceStateKey } from '@nfe-lake/lake-core';
 import { faultsAt, Fault } from '@nfe-lake/demo-api';
 import { checkpointSchema, continuationSchema, sourceStateSchema } from '../src/checkpoint/state';
 import { SAFETY_MS } from '../src/run/budget';
-import { context, demoSource, Lake, sqsEvent, startWorld, testClock, World } from './harness';
+import { context, demoSource, FIRST_WINDOW_TICK, Lake, sqsEvent, startWorld, testClock, World } from './harness';
 
 let world: World;
 beforeAll(async () => {
@@ -160,6 +160,27 @@ describe('SQS redelivery', () => {
       await lake.delete([message]);
       expect(a.completed.length + b.completed.length).toBe(1);
       expect(await lake.nextMessages()).toEqual([]);
+      await lake.expectExactlyOnce();
+    }));
+});
+
+describe('partial batch failures', () => {
+  it('reports only the continuation it could not start, acknowledging the rest', () =>
+    withLake(async (lake) => {
+      lake.api.setFaults(() => ({ kind: 'delay', ms: 40 }));
+      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalPath: 'total' } });
+      const handler = lake.handler(source);
+      await handler(FIRST_WINDOW_TICK, context(SAFETY_MS + 300));
+      const [continuation] = await lake.nextMessages();
+      const malformed = { MessageId: 'malformed', ReceiptHandle: 'r', Body: 'not json' };
+      // Less time left than the safety margin: too little to start the run.
+      const result = await handler(sqsEvent([continuation, malformed]), context(SAFETY_MS - 500));
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: continuation.MessageId }]);
+      expect((await lake.nextMessages(lake.dlqUrl)).map((m) => m.Body)).toEqual(['not json']);
+      // Redelivered with time to spare, the same message finishes the run.
+      await handler(sqsEvent([continuation]), context(60_000));
+      await lake.delete([continuation]);
+      await lake.collect(handler);
       await lake.expectExactlyOnce();
     }));
 });
