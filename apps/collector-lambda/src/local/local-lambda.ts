@@ -19,9 +19,9 @@ export function localContext(budgetMs: number): LocalContext {
 export function sqsEvent(messages: readonly Message[]): SQSEvent {
   return {
     Records: messages.map((m) => ({
-      messageId: m.MessageId!,
-      receiptHandle: m.ReceiptHandle!,
-      body: m.Body!,
+      messageId: m.MessageId ?? '',
+      receiptHandle: m.ReceiptHandle ?? '',
+      body: m.Body ?? '',
       attributes: (m.Attributes ?? {}) as SQSEvent['Records'][number]['attributes'],
       messageAttributes: {},
       md5OfBody: m.MD5OfBody ?? '',
@@ -63,7 +63,7 @@ export class LocalEventSource {
 
   async delete(messages: readonly Message[]): Promise<void> {
     if (!messages.length) return;
-    await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await this.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
   }
 
   /** Invokes `handler` for every batch until the queue is empty; `onResult` sees each invocation. */
@@ -74,7 +74,7 @@ export class LocalEventSource {
       if (n >= maxInvocations) throw new Error(`the queue was not empty after ${maxInvocations} invocations`);
       const result = await handler(sqsEvent(batch), localContext(budgetMs));
       const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
-      await this.delete(batch.filter((m) => !failed.has(m.MessageId!)));
+      await this.delete(batch.filter((m) => !failed.has(m.MessageId ?? '')));
       await onResult(result);
     }
   }

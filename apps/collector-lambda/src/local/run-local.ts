@@ -45,13 +45,10 @@ async function main(): Promise<number> {
   if (Number.isNaN(at.getTime())) throw new Error(`--at ${values.at}: expected an ISO 8601 date-time`);
   const source = loadSourceConfig(values.config);
 
-  let moto: LocalAws | undefined;
-  if (!values.endpoint) {
-    moto = await startLocalAws();
-    console.log(`started moto at ${moto.endpoint}`);
-  }
+  const moto: LocalAws | undefined = values.endpoint ? undefined : await startLocalAws();
+  if (moto) console.log(`started moto at ${moto.endpoint}`);
   const clientConfig = {
-    endpoint: values.endpoint ?? moto!.endpoint,
+    endpoint: values.endpoint ?? moto?.endpoint,
     region: process.env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'testing', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'testing' },
   };
@@ -62,8 +59,13 @@ async function main(): Promise<number> {
     await s3.send(new CreateBucketCommand({ Bucket: values.bucket })).catch((e) => {
       if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((e as Error).name)) throw e;
     });
-    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${source.name}-collector-continuations` }))).QueueUrl!;
-    const deadLetterQueueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${source.name}-collector-dlq` }))).QueueUrl!;
+    const createQueue = async (name: string) => {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+      if (!QueueUrl) throw new Error(`CreateQueue ${name} returned no URL`);
+      return QueueUrl;
+    };
+    const queueUrl = await createQueue(`${source.name}-collector-continuations`);
+    const deadLetterQueueUrl = await createQueue(`${source.name}-collector-dlq`);
     const started = Date.now();
     const handler = createHandler({
       // The collector's clock starts at --at, so continuations and backfill stop where the tick would.
