@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from conftest import CONTRACT
 
+from nfe_lake_job.cli import main
 from nfe_lake_job.config import ConfigError, parse_args
 
 REQUIRED = ["--contract", "s3://a/c.json", "--raw-root", "s3://raw", "--curated-root", "s3://cur/", "--analytics-root", "s3://ana"]
@@ -50,3 +52,12 @@ def test_rejects_a_relative_root():
     args[args.index("--raw-root") + 1] = "raw"
     with pytest.raises(ConfigError, match="--raw-root 'raw': expected s3://<bucket>"):
         parse_args(args)
+
+
+def test_cli_exit_codes_invalid_arguments_and_failed_run(spark, tmp_path, capsys):
+    assert main([*REQUIRED, "--job-run-id", "r"]) == 2
+    assert "--manifest-key: at least one run manifest key is required" in capsys.readouterr().err
+    args = ["--contract", str(CONTRACT), "--raw-root", str(tmp_path / "raw"), "--curated-root", str(tmp_path / "cur"),
+            "--analytics-root", str(tmp_path / "ana"), "--job-run-id", "r", "--manifest-key", "_manifests/none.json"]  # fmt: skip
+    assert main(args) == 1
+    assert "run r failed: run manifest not found" in capsys.readouterr().err
