@@ -18,6 +18,8 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:job', onlyDependOnLibsWithTags: ['type:lib'] },
+            // repo tooling (bootstrap, demo, benchmarks) composes everything
+            { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['*'] },
           ],
         },
       ],

@@ -1,2 +1,3 @@
 export * from './moto';
 export * from './terraform';
+export * from './tls-proxy';

@@ -1,0 +1,232 @@
+/**
+ * The lake end to end on this laptop (`tools/lake demo`), every part real except where noted:
+ *  1. local AWS: moto server over HTTP
+ *  2. infrastructure: cdktf synth of the `local` environment, `terraform apply` of the lake,
+ *     ingestion, processing and query stacks against moto (real Terraform, real provider)
+ *  3. source: the demo NF-e API over HTTP, API key in Secrets Manager
+ *  4. collection: the real collector handler in-process (Lambda invoke needs Docker) with SQS continuations
+ *  5. trigger: the real emr-trigger against moto EMR: RunJobFlow from the deployed launch spec
+ *  6. processing: moto's EMR never runs steps, so the very step the trigger submitted runs here with
+ *     spark-submit (local[2]) reading and writing the moto buckets through s3a (over an HTTPS proxy:
+ *     the Java SDK refuses KMS-encrypted object copies over plain HTTP)
+ *  7. results: the job report and the analytics tables read back from S3
+ * Options: --invoices N (default 20000), --keep (leave moto and the API running; Ctrl-C stops them)
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DescribeClusterCommand, EMRClient, ListStepsCommand } from '@aws-sdk/client-emr';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { App } from 'cdktf';
+import { startDemoApi } from '@nfe-lake/demo-api';
+import { Trigger, loadConfig } from '@nfe-lake/emr-trigger';
+import { buildLakeStacks, workspaceArtefacts } from '@nfe-lake/infra-modules';
+import { jobReportKey, parseLakeConfig, SourceConfigInput } from '@nfe-lake/lake-core';
+import { startLocalAws, startTlsProxy, TlsProxy } from '@nfe-lake/local-aws';
+
+const ROOT = resolve(__dirname, '..');
+const WORK = join(ROOT, '.lake', 'demo');
+const ACCOUNT = '123456789012';
+const START = new Date('2026-01-01T00:00:00Z');
+const SPACING_SECONDS = 30;
+const API_KEY = 'demo-api-key-not-a-secret';
+const S3A_PACKAGES = 'org.apache.hadoop:hadoop-aws:3.3.4';
+
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+const step = (n: number, text: string) => console.log(`\n[${elapsed()}] ${n}. ${text}`);
+
+/** Runs a command, streaming its output with a prefix; rejects with its tail on failure. */
+function exec(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; prefix: string; quiet?: boolean }): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (!options.quiet) for (const line of chunk.toString().split('\n').filter(Boolean)) console.log(`  ${options.prefix} ${line}`);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolvePromise(out) : reject(new Error(`${cmd} ${args.slice(0, 3).join(' ')} exited with ${code}:\n${out.slice(-4000)}`))));
+  });
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { invoices: { type: 'string', default: '20000' }, keep: { type: 'boolean', default: false } } });
+  const invoices = Number(values.invoices);
+  if (!Number.isInteger(invoices) || invoices < 1) throw new Error(`--invoices ${values.invoices}: expected a positive integer`);
+  rmSync(WORK, { recursive: true, force: true });
+  mkdirSync(WORK, { recursive: true });
+
+  step(1, 'local AWS');
+  const aws = await startLocalAws();
+  console.log(`  moto server at ${aws.endpoint}`);
+  const api = await startDemoApi({ count: invoices, apiKey: API_KEY, generator: { start: START, spacingSeconds: SPACING_SECONDS } });
+  const s3 = new S3Client(aws.clientConfig);
+  const emr = new EMRClient(aws.clientConfig);
+  const secrets = new SecretsManagerClient(aws.clientConfig);
+  let stopTls = async () => {};
+  try {
+    step(2, 'infrastructure: cdktf synth + terraform apply of the local environment against moto');
+    const base = JSON.parse(readFileSync(join(ROOT, 'libs/infra-modules/config/lake.local.json'), 'utf8'));
+    const source: SourceConfigInput = {
+      name: 'nfe-api',
+      dataset: 'nfe_invoice',
+      baseUrl: api.url,
+      path: '/cursor/invoices',
+      recordSelector: 'data',
+      pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: 500, totalPath: 'total' },
+      auth: { type: 'api_key', in: 'header', name: 'x-api-key', secret: { from: 'secretsmanager', secretId: 'nfe-local/demo-api-key' } },
+      incremental: { cursorField: 'issued_at', startParam: 'issued_since', endParam: 'issued_until', initialValue: START.toISOString(), windowSeconds: 86_400, lagSeconds: 0 },
+      http: { requestsPerSecond: 100 },
+      schedule: 'rate(1 day)',
+    };
+    const config = parseLakeConfig({ ...base, localEndpoint: aws.endpoint, sources: [source] }, 'demo lake config');
+    const app = new App({ outdir: join(WORK, 'cdktf.out') });
+    buildLakeStacks(app, config, workspaceArtefacts(ROOT));
+    app.synth();
+    const tfEnv = { ...aws.env, TF_IN_AUTOMATION: '1', TF_DATA_DIR: undefined };
+    const terraform = async (stack: string, ...args: string[]) => {
+      const cwd = join(WORK, 'cdktf.out', 'stacks', stack);
+      await exec('terraform', ['init', '-input=false', '-no-color'], { cwd, env: tfEnv, prefix: '', quiet: true });
+      return exec('terraform', [...args, '-input=false', '-no-color'], { cwd, env: tfEnv, prefix: `[${stack}]`, quiet: true });
+    };
+    for (const name of ['lake', 'ingestion', 'processing', 'query']) {
+      const out = await terraform(`nfe-local-${name}`, 'apply', '-auto-approve');
+      console.log(`  nfe-local-${name}: ${/Apply complete! Resources: [^\n]*/.exec(out)?.[0] ?? 'applied'}`);
+    }
+    const bucket = (layer: string) => `nfe-local-${layer}-${ACCOUNT}`;
+
+    step(3, `source: demo NF-e API at ${api.url} (${invoices} invoices from ${START.toISOString()}, API key in Secrets Manager)`);
+    await secrets.send(new CreateSecretCommand({ Name: 'nfe-local/demo-api-key', SecretString: API_KEY }));
+    const sourceFile = join(WORK, 'source.json');
+    writeFileSync(sourceFile, JSON.stringify(source, null, 2));
+
+    step(4, 'collection: the collector handler, schedule tick + SQS continuations, into the raw bucket');
+    const lastIssue = new Date(START.getTime() + invoices * SPACING_SECONDS * 1000);
+    const at = new Date(Math.ceil(lastIssue.getTime() / 86_400_000) * 86_400_000);
+    const collected = await exec(
+      'node_modules/.bin/tsx',
+      ['apps/collector-lambda/src/local/run-local.ts', '--config', sourceFile, '--endpoint', aws.endpoint, '--bucket', bucket('raw'), '--at', at.toISOString()],
+      { env: aws.env, prefix: '[collector]', quiet: true },
+    );
+    for (const line of collected.split('\n').filter((l) => /^\[|run\(s\)/.test(l))) console.log(`  ${line}`);
+    const manifests = (await s3.send(new ListObjectsV2Command({ Bucket: bucket('raw'), Prefix: '_manifests/' }))).Contents ?? [];
+    console.log(`  ${manifests.length} run manifest(s) in s3://${bucket('raw')}/_manifests/`);
+
+    step(5, 'trigger: emr-trigger (schedule sweep) -> RunJobFlow on moto EMR from the deployed launch spec');
+    const triggerConfig = loadConfig({ LAUNCH_SPEC_URI: `s3://${bucket('artefacts')}/launch-spec/nfe_invoice.json`, RAW_BUCKET: bucket('raw') });
+    const trigger = new Trigger({ s3, emr, config: triggerConfig, logger: new Logger({ serviceName: 'emr-trigger', logLevel: 'WARN' }) });
+    const result = await trigger.handle({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+    if (result.started.length === 0) throw new Error(`the trigger started nothing: ${JSON.stringify(result)}`);
+    const again = await trigger.handle({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+    console.log(`  started ${result.started.length} run(s); a second sweep started ${again.started.length} (idempotent)`);
+    const run = result.started[0];
+    const cluster = (await emr.send(new DescribeClusterCommand({ ClusterId: run.clusterId }))).Cluster!;
+    console.log(`  cluster ${run.clusterId} "${cluster.Name}" ${cluster.ReleaseLabel}, state ${cluster.Status?.State}, job run ${run.jobRunId} over ${run.manifestKeys.length} manifest(s)`);
+    const [sparkStep] = (await emr.send(new ListStepsCommand({ ClusterId: run.clusterId }))).Steps ?? [];
+    const stepArgs = sparkStep?.Config?.Args ?? [];
+    if (stepArgs[0] !== 'spark-submit') throw new Error(`unexpected EMR step: ${JSON.stringify(sparkStep)}`);
+
+    step(6, 'processing: the submitted step, run here with spark-submit local[2] over s3a (moto EMR does not run steps)');
+    const tls = await startTlsProxy(aws.endpoint);
+    stopTls = () => tls.stop();
+    const localArgs = await localSparkArgs(s3, stepArgs, tls);
+    const venv = join(ROOT, 'tools/with-venv.sh');
+    const sparkOut = await exec(venv, localArgs, { env: { ...aws.env, PYSPARK_PYTHON: 'python' }, prefix: '[spark]', quiet: true });
+    console.log(`  ${sparkOut.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? 'job finished'}`);
+
+    step(7, 'results');
+    const report = JSON.parse(await text(s3, bucket('curated'), jobReportKey('nfe_invoice', run.jobRunId)));
+    writeFileSync(join(WORK, 'job-report.json'), JSON.stringify(report, null, 2));
+    console.log(`  job report s3://${bucket('curated')}/${jobReportKey('nfe_invoice', run.jobRunId)}:`);
+    console.log(`  ${JSON.stringify({ status: report.status, input: report.input, quarantine: report.quarantine })}`);
+    const analytics = await exec(
+      venv,
+      ['python', join(ROOT, 'tools/demo_query.py'), `s3a://${bucket('analytics')}/nfe_invoice/daily_revenue_by_state/`],
+      { env: { ...aws.env, PYSPARK_SUBMIT_ARGS: [...sparkConf(tls).map((a) => (a.includes(' ') ? `"${a}"` : a)), 'pyspark-shell'].join(' ') }, prefix: '[query]', quiet: true },
+    );
+    console.log(analytics.split('\n').filter((l) => l.startsWith('|') || l.startsWith('+')).map((l) => `  ${l}`).join('\n'));
+    console.log('  (Athena on moto stores workgroups and named queries but runs no SQL, so the query above is Spark SQL on the same files)');
+    writeFileSync(join(WORK, 'summary.json'), JSON.stringify({ invoices, manifests: manifests.length, run, report, seconds: (Date.now() - t0) / 1000 }, null, 2));
+    console.log(`\n[${elapsed()}] demo complete; artefacts in ${WORK}`);
+    if (values.keep) {
+      console.log(`moto at ${aws.endpoint}, demo API at ${api.url}; Ctrl-C to stop`);
+      await new Promise<void>((r) => process.once('SIGINT', () => r()));
+    }
+  } finally {
+    for (const client of [s3, emr, secrets]) client.destroy();
+    await api.close();
+    await stopTls();
+    await aws.stop();
+  }
+}
+
+/** s3a settings for Spark against moto, through the HTTPS proxy. */
+function sparkConf(tls: TlsProxy): string[] {
+  const conf = {
+    'spark.jars.ivy': process.env.LAKE_IVY_DIR ?? join(process.env.HOME ?? '/tmp', '.cache/nfe-lake/ivy'),
+    'spark.driver.extraJavaOptions': tls.javaOptions,
+    'spark.hadoop.fs.s3a.endpoint': tls.endpoint,
+    'spark.hadoop.fs.s3a.endpoint.region': 'us-east-1',
+    'spark.hadoop.fs.s3a.path.style.access': 'true',
+    'spark.hadoop.fs.s3a.connection.ssl.enabled': 'true',
+    'spark.hadoop.fs.s3a.access.key': 'testing',
+    'spark.hadoop.fs.s3a.secret.key': 'testing',
+    'spark.hadoop.fs.s3a.aws.credentials.provider': 'org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider',
+    'spark.hadoop.fs.s3a.change.detection.mode': 'none',
+    'spark.ui.enabled': 'false',
+    'spark.sql.shuffle.partitions': '4',
+  };
+  return ['--packages', S3A_PACKAGES, ...Object.entries(conf).flatMap(([k, v]) => ['--conf', `${k}=${v}`])];
+}
+
+/**
+ * The EMR step's spark-submit, made local: cluster deploy mode -> local[2]; the entry point and
+ * --py-files are fetched from the artefacts bucket (EMR reads them from S3 itself); s3:// -> s3a://.
+ */
+async function localSparkArgs(s3: S3Client, stepArgs: string[], tls: TlsProxy): Promise<string[]> {
+  const args = [...stepArgs];
+  const fetchArtefact = async (uri: string) => {
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+    if (!m) throw new Error(`not an s3 uri: ${uri}`);
+    const file = join(WORK, 'artefacts', m[2].split('/').pop()!);
+    mkdirSync(join(WORK, 'artefacts'), { recursive: true });
+    const body = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
+    writeFileSync(file, Buffer.from(await body.Body!.transformToByteArray()));
+    return file;
+  };
+  const out: string[] = ['spark-submit', '--master', 'local[2]', ...sparkConf(tls)];
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--deploy-mode') {
+      i++;
+      continue;
+    }
+    if (arg === '--py-files') {
+      out.push(arg, await fetchArtefact(args[++i]));
+      continue;
+    }
+    if (/^s3:\/\/.+\.py$/.test(arg) && out.every((a) => !a.endsWith('.py'))) {
+      out.push(await fetchArtefact(arg));
+      continue;
+    }
+    out.push(arg.startsWith('s3://') ? `s3a://${arg.slice(5)}` : arg);
+  }
+  return out;
+}
+
+async function text(s3: S3Client, bucket: string, key: string): Promise<string> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return res.Body!.transformToString();
+}
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+main().catch((e) => {
+  console.error(`\ndemo failed after ${elapsed()}: ${e instanceof Error ? e.message : e}`);
+  process.exit(1);
+});
