@@ -19,4 +19,4 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 echo "checkov: synthesising config/lake.dev.json" >&2
 (cd "$lib" && LAKE_CONFIG=config/lake.dev.json CDKTF_OUTDIR="$out/cdktf.out" npx tsx src/main.ts)
-"$venv/bin/checkov" --config-file "$here/skips.yaml" --directory "$out/cdktf.out/stacks" --framework terraform_json --compact --quiet
+"$venv/bin/checkov" --config-file "$here/skips.yaml" --directory "$out/cdktf.out/stacks" --framework terraform_json --skip-download --compact --quiet

@@ -59,7 +59,8 @@ async function terraform(outdir: string, stack: string, ...args: string[]): Prom
   const env = { ...process.env, ...aws.env, TF_IN_AUTOMATION: '1' };
   try {
     await run('terraform', ['init', '-input=false', '-no-color'], { cwd, env });
-    const { stdout } = await run('terraform', [...args, '-input=false', '-no-color'], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+    const flags = ['apply', 'destroy', 'plan'].includes(args[0]) ? ['-input=false', '-no-color'] : [];
+    const { stdout } = await run('terraform', [...args, ...flags], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
@@ -85,12 +86,19 @@ beforeAll(async () => {
       applied.push(id(name));
     }),
   );
-});
+}, 600_000);
 
 afterAll(async () => {
   if (!aws) return;
   try {
     // destroy what was applied, compute stacks first, and report every failure
+    // moto does not implement Athena DeleteNamedQuery (HTTP 500): forget the named queries (read back
+    // above) so the workgroup, which holds them, can be destroyed
+    if (applied.includes(id('query'))) {
+      const state = await terraform(outdir, id('query'), 'state', 'list');
+      const named = state.split('\n').filter((r) => r.startsWith('aws_athena_named_query.'));
+      await terraform(outdir, id('query'), 'state', 'rm', ...named);
+    }
     const compute = applied.filter((s) => s !== id('lake'));
     const results = await Promise.allSettled(compute.map((s) => terraform(outdir, s, 'destroy', '-auto-approve')));
     if (applied.includes(id('lake'))) results.push(...(await Promise.allSettled([terraform(outdir, id('lake'), 'destroy', '-auto-approve')])));
@@ -100,7 +108,7 @@ afterAll(async () => {
     for (const client of clients) client.destroy();
     await aws.stop();
   }
-});
+}, 600_000);
 
 const bucket = (layer: string) => `nfe-local-${layer}-${ACCOUNT}`;
 
@@ -206,7 +214,9 @@ describe('local environment on moto', () => {
     const plan = async (stack: string) => terraform(variant, stack, 'plan', '-lock=false');
     const [lake, processing, warehouse] = await Promise.all([plan(id('lake')), plan(id('processing')), plan('nfe-local-warehouse')]);
     expect(lake).toMatch(/aws_s3_bucket_intelligent_tiering_configuration\.Storage_Raw_ArchiveTiers_\w+ will be created/);
-    expect(lake).toMatch(/Plan: 1 to add, 0 to change, 0 to destroy/);
+    // and one known moto drift: it does not store the raw bucket's EventBridge notification setting
+    expect(lake).toMatch(/aws_s3_bucket_notification\.Storage_Raw_EventBridge_\w+ will be updated in-place\s+~ resource "aws_s3_bucket_notification" "Storage_Raw_EventBridge_\w+" \{\s+~ eventbridge = false -> true/);
+    expect(lake).toMatch(/Plan: 1 to add, 1 to change, 0 to destroy/);
     expect(processing).toMatch(/aws_emr_cluster\.Spark_Cluster_\w+ will be created/);
     expect(processing).toMatch(/aws_emr_managed_scaling_policy\.Spark_ManagedScaling_\w+ will be created/);
     expect(processing).toMatch(/idle_timeout\s+= 3600/);
