@@ -12,7 +12,7 @@ import boto3
 import pytest
 from conftest import base_config
 
-from nfe_lake_job.job import JobError, register_partitions
+from nfe_lake_job.job import JobError, register_partitions, run
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +82,23 @@ def test_missing_catalog_table_is_a_clear_error(glue, contract):
     config = base_config(Path("/tmp"), ("m",), catalog_mode="register", glue_database="lake")
     with pytest.raises(JobError, match=r"catalog registration: table lake\.invoices does not exist in Glue"):
         register_partitions(contract, config, {"invoices": ("s3://cur", ["2026-01-01"])})
+
+
+def test_a_job_run_in_register_mode_adds_its_partitions(glue, spark, contract, raw, tmp_path):
+    _, keys = raw
+    for table in contract.tables.values():
+        location = f"{tmp_path}/{table.layer}/nfe_invoice/{table.name}/"
+        glue.create_table(
+            DatabaseName="lake",
+            TableInput={
+                "Name": table.name,
+                "StorageDescriptor": {"Location": location},
+                "PartitionKeys": [{"Name": "dt", "Type": "string"}],
+            },
+        )
+    report = run(spark, base_config(tmp_path, keys[:1], catalog_mode="register", glue_database="lake"))
+    for table in contract.tables.values():
+        partitions = glue.get_partitions(DatabaseName="lake", TableName=table.name)["Partitions"]
+        assert sorted(p["Values"][0] for p in partitions) == report.tables[table.name]["partitions"]
+        assert report.catalog[table.name] == len(partitions) > 0
+        glue.delete_table(DatabaseName="lake", Name=table.name)
