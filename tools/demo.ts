@@ -21,7 +21,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { App } from 'cdktf';
-import { startDemoApi } from '@nfe-lake/demo-api';
+import { FaultPlan, startDemoApi } from '@nfe-lake/demo-api';
 import { Trigger, loadConfig } from '@nfe-lake/emr-trigger';
 import { buildLakeStacks, workspaceArtefacts } from '@nfe-lake/infra-modules';
 import { jobReportKey, parseLakeConfig, SourceConfigInput } from '@nfe-lake/lake-core';
@@ -65,7 +65,10 @@ async function main() {
   step(1, 'local AWS');
   const aws = await startLocalAws();
   console.log(`  moto server at ${aws.endpoint}`);
-  const api = await startDemoApi({ count: invoices, apiKey: API_KEY, generator: { start: START, spacingSeconds: SPACING_SECONDS } });
+  // a realistic source: one 429 with Retry-After, one 503, and every 10th page with a record that breaks the contract
+  const faults: FaultPlan = ({ requestNo }) =>
+    requestNo === 3 ? { kind: 'status', status: 429, retryAfter: '1' } : requestNo === 6 ? { kind: 'status', status: 503 } : requestNo % 10 === 0 ? { kind: 'invalid-record' } : undefined;
+  const api = await startDemoApi({ count: invoices, apiKey: API_KEY, generator: { start: START, spacingSeconds: SPACING_SECONDS }, faults });
   const s3 = new S3Client(aws.clientConfig);
   const emr = new EMRClient(aws.clientConfig);
   const secrets = new SecretsManagerClient(aws.clientConfig);
@@ -101,7 +104,7 @@ async function main() {
     }
     const bucket = (layer: string) => `nfe-local-${layer}-${ACCOUNT}`;
 
-    step(3, `source: demo NF-e API at ${api.url} (${invoices} invoices from ${START.toISOString()}, API key in Secrets Manager)`);
+    step(3, `source: demo NF-e API at ${api.url} (${invoices} invoices from ${START.toISOString()}, API key in Secrets Manager; injects a 429, a 503 and a bad record on every 10th page)`);
     await secrets.send(new CreateSecretCommand({ Name: 'nfe-local/demo-api-key', SecretString: API_KEY }));
     const sourceFile = join(WORK, 'source.json');
     writeFileSync(sourceFile, JSON.stringify(source, null, 2));
@@ -145,6 +148,13 @@ async function main() {
     writeFileSync(join(WORK, 'job-report.json'), JSON.stringify(report, null, 2));
     console.log(`  job report s3://${bucket('curated')}/${jobReportKey('nfe_invoice', run.jobRunId)}:`);
     console.log(`  ${JSON.stringify({ status: report.status, input: report.input, quarantine: report.quarantine })}`);
+    for (const [table, t] of Object.entries(report.tables as Record<string, { rows: number; files: number; bytes: number; partitions: string[] }>)) {
+      console.log(`  ${table.padEnd(24)} ${String(t.rows).padStart(8)} rows ${String(t.files).padStart(4)} files ${String(t.bytes).padStart(10)} bytes ${t.partitions.length} partitions`);
+    }
+    // every record the API served is either a curated invoice or quarantined with its reason
+    const curated = report.tables.invoices.rows + report.quarantine.records;
+    if (curated !== invoices) throw new Error(`records lost or duplicated: ${report.tables.invoices.rows} curated + ${report.quarantine.records} quarantined != ${invoices} served`);
+    console.log(`  check: ${report.tables.invoices.rows} curated + ${report.quarantine.records} quarantined = ${invoices} served`);
     const analytics = await exec(
       venv,
       ['python', join(ROOT, 'tools/demo_query.py'), `s3a://${bucket('analytics')}/nfe_invoice/daily_revenue_by_state/`],
