@@ -92,3 +92,20 @@ describe('LakeDatabase', () => {
     ).toThrow(/table "invoices" is defined twice/);
   });
 });
+
+describe('LakeDatabase with Delta curated tables', () => {
+  const { tf } = synthWith((stack) => {
+    const storage = storageIn(stack);
+    const db = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key });
+    for (const table of nfeInvoice.curated) db.addDeltaTable(nfeInvoice, table, storage.curated);
+  });
+
+  it('registers table_type=DELTA at the table root, no projection, contract columns plus the partition column', () => {
+    const invoices = resources(tf, 'aws_glue_catalog_table').find((t) => t.name === 'invoices')!;
+    expect(invoices.parameters).toEqual({ EXTERNAL: 'TRUE', table_type: 'DELTA', classification: 'delta', 'spark.sql.sources.provider': 'delta' });
+    expect(invoices.partition_keys).toBeUndefined();
+    expect(invoices.storage_descriptor.location).toMatch(/\/nfe_invoice\/invoices\/$/);
+    const curated = nfeInvoice.curated.find((t) => t.name === 'invoices')!;
+    expect(invoices.storage_descriptor.columns).toEqual([...tableGlueColumns(curated), ...gluePartitionKeys(curated)]);
+  });
+});

@@ -93,6 +93,17 @@ describe('terraform validate (offline provider mirror)', () => {
   });
 });
 
+describe('curated table format', () => {
+  it('delta: curated tables registered as Delta, analytics stay Parquet with projection', () => {
+    const stack = new LakeStack(Testing.app(), 'nfe-dev-lake', { config: lakeConfig('dev', { processing: { tableFormat: 'delta', subnetId: 'subnet-1' } }) });
+    const tables = JSON.parse(Testing.synth(stack)).resource.aws_glue_catalog_table as Record<string, { name: string; parameters: Record<string, string> }>;
+    const byName = Object.fromEntries(Object.values(tables).map((t) => [t.name, t.parameters]));
+    expect(byName.invoices.table_type).toBe('DELTA');
+    expect(byName.invoice_items.table_type).toBe('DELTA');
+    expect(byName.daily_revenue_by_state).toMatchObject({ classification: 'parquet', 'projection.enabled': 'true' });
+  });
+});
+
 describe('config errors fail synth with the value and the fix', () => {
   const dev = configFile('dev');
   it('forceDestroy outside the local environment', () => {

@@ -81,3 +81,13 @@ describe('lake config', () => {
     expect(() => loadLakeConfig(join(dir, 'missing.json'))).toThrow(/missing.json.*a readable file/s);
   });
 });
+
+describe('processing table format', () => {
+  it('accepts delta and rejects iceberg at config time, saying why', () => {
+    const base = { project: 'nfe', environment: 'local', region: 'us-east-1', localEndpoint: 'http://127.0.0.1:5000', sources: [source] };
+    expect(parseLakeConfig({ ...base, processing: { tableFormat: 'delta' } }).processing.tableFormat).toBe('delta');
+    expect(() => parseLakeConfig({ ...base, processing: { tableFormat: 'iceberg' } })).toThrow(
+      'processing.tableFormat: got "iceberg"; parquet or delta (Iceberg is not supported by the Spark job yet)',
+    );
+  });
+});

@@ -98,6 +98,32 @@ export class LakeDatabase extends Construct implements IGlueDatabase {
     });
   }
 
+  /**
+   * A curated table the Spark job writes as Delta Lake. Athena reads Delta natively from a Glue table
+   * with `table_type=DELTA` (schema and partitions come from the Delta log, so no projection); the
+   * columns are still the contract's, for catalog browsing.
+   */
+  addDeltaTable(contract: DatasetContract, table: DerivedTable, bucket: ILakeBucket): GlueCatalogTable {
+    if (this.tables[table.name]) throw new Error(`table "${table.name}" is defined twice in ${this.node.path}: give each dataset's tables distinct names`);
+    const location = bucket.s3Uri(tablePrefix(contract.name, table.name));
+    const resource = new GlueCatalogTable(this, table.name, {
+      name: table.name,
+      databaseName: this.databaseName,
+      description: table.description,
+      tableType: 'EXTERNAL_TABLE',
+      parameters: { EXTERNAL: 'TRUE', table_type: 'DELTA', classification: 'delta', 'spark.sql.sources.provider': 'delta' },
+      storageDescriptor: {
+        location,
+        columns: columns([...tableGlueColumns(table), ...gluePartitionKeys(table)]),
+        inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+        outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+        serDeInfo: { name: 'parquet', serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', parameters: { 'serialization.format': '1' } },
+      },
+    });
+    this.tables[table.name] = resource;
+    return resource;
+  }
+
   grantRead(grantee: IGrantable): void {
     grantee.addToPolicy({
       Action: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],

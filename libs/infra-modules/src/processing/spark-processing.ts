@@ -275,7 +275,6 @@ function emrConfigurations(s: ProcessingConfig) {
   const format = {
     parquet: [],
     delta: [{ classification: 'delta-defaults', properties: { 'delta.enabled': 'true' } }],
-    iceberg: [{ classification: 'iceberg-defaults', properties: { 'iceberg.enabled': 'true' } }],
   }[s.tableFormat];
   return [{ classification: 'spark-hive-site', properties: glue }, ...format];
 }

@@ -54,11 +54,12 @@ export class LakeStack extends LakeStackBase {
       }
       const contract = DATASETS[dataset as keyof typeof DATASETS];
       this.database.addRawTable(contract, sources[0], this.storage.raw);
-      if (config.processing.tableFormat === 'parquet') {
-        // Delta and Iceberg tables are registered by the Spark job with their own table formats
-        for (const table of contract.curated) this.database.addTable(contract, table, this.storage.curated);
-        for (const table of contract.analytics) this.database.addTable(contract, table, this.storage.analytics);
+      for (const table of contract.curated) {
+        if (config.processing.tableFormat === 'delta') this.database.addDeltaTable(contract, table, this.storage.curated);
+        else this.database.addTable(contract, table, this.storage.curated);
       }
+      // the job writes analytics tables as Parquet whatever the curated format
+      for (const table of contract.analytics) this.database.addTable(contract, table, this.storage.analytics);
     }
     if (props.encryptCatalog ?? !this.onMoto) new CatalogEncryption(this, 'CatalogEncryption', { key: this.storage.key });
 
