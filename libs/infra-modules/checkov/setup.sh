@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the pinned checkov into its own venv in the user cache (idempotent) and prints its path.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+venv="${LAKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nfe-lake}/venvs/checkov"
+lock="$here/requirements.lock"
+# (re)create the venv only when the pinned version is not what is installed
+if [ ! -x "$venv/bin/checkov" ] || ! cmp -s "$lock" "$venv/requirements.lock"; then
+  echo "checkov: installing $(cat "$lock") into $venv" >&2
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$lock" >&2
+  cp "$lock" "$venv/requirements.lock"
+fi
+echo "$venv/bin/checkov"
