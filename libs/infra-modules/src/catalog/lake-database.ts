@@ -43,6 +43,12 @@ function dateProjection(partitioning: DatePartitioning, location: string): Recor
   };
 }
 
+const PARQUET_STORAGE = {
+  inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+  outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+  serDeInfo: { name: 'parquet', serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', parameters: { 'serialization.format': '1' } },
+};
+
 const columns = (cols: readonly GlueColumn[]) => cols.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
 
 /** A Glue database whose tables come from lake-core dataset contracts, never retyped. */
@@ -90,11 +96,7 @@ export class LakeDatabase extends Construct implements IGlueDatabase {
       partitioning: table.partitioning,
       location: bucket.s3Uri(tablePrefix(contract.name, table.name)),
       parameters: { classification: 'parquet' },
-      storageDescriptor: {
-        inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-        outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-        serDeInfo: { name: 'parquet', serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', parameters: { 'serialization.format': '1' } },
-      },
+      storageDescriptor: PARQUET_STORAGE,
     });
   }
 
@@ -115,9 +117,7 @@ export class LakeDatabase extends Construct implements IGlueDatabase {
       storageDescriptor: {
         location,
         columns: columns([...tableGlueColumns(table), ...gluePartitionKeys(table)]),
-        inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-        outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-        serDeInfo: { name: 'parquet', serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', parameters: { 'serialization.format': '1' } },
+        ...PARQUET_STORAGE,
       },
     });
     this.tables[table.name] = resource;
