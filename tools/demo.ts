@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DescribeClusterCommand, EMRClient, ListStepsCommand } from '@aws-sdk/client-emr';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -72,7 +72,7 @@ async function main() {
   const s3 = new S3Client(aws.clientConfig);
   const emr = new EMRClient(aws.clientConfig);
   const secrets = new SecretsManagerClient(aws.clientConfig);
-  let stopTls = async () => {};
+  let tls: TlsProxy | undefined;
   try {
     step(2, 'infrastructure: cdktf synth + terraform apply of the local environment against moto');
     const base = JSON.parse(readFileSync(join(ROOT, 'libs/infra-modules/config/lake.local.json'), 'utf8'));
@@ -129,15 +129,14 @@ async function main() {
     const again = await trigger.handle({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
     console.log(`  started ${result.started.length} run(s); a second sweep started ${again.started.length} (idempotent)`);
     const run = result.started[0];
-    const cluster = (await emr.send(new DescribeClusterCommand({ ClusterId: run.clusterId }))).Cluster!;
-    console.log(`  cluster ${run.clusterId} "${cluster.Name}" ${cluster.ReleaseLabel}, state ${cluster.Status?.State}, job run ${run.jobRunId} over ${run.manifestKeys.length} manifest(s)`);
+    const cluster = (await emr.send(new DescribeClusterCommand({ ClusterId: run.clusterId }))).Cluster;
+    console.log(`  cluster ${run.clusterId} "${cluster?.Name}" ${cluster?.ReleaseLabel}, state ${cluster?.Status?.State}, job run ${run.jobRunId} over ${run.manifestKeys.length} manifest(s)`);
     const [sparkStep] = (await emr.send(new ListStepsCommand({ ClusterId: run.clusterId }))).Steps ?? [];
     const stepArgs = sparkStep?.Config?.Args ?? [];
     if (stepArgs[0] !== 'spark-submit') throw new Error(`unexpected EMR step: ${JSON.stringify(sparkStep)}`);
 
     step(6, 'processing: the submitted step, run here with spark-submit local[2] over s3a (moto EMR does not run steps)');
-    const tls = await startTlsProxy(aws.endpoint);
-    stopTls = () => tls.stop();
+    tls = await startTlsProxy(aws.endpoint);
     const localArgs = await localSparkArgs(s3, stepArgs, tls);
     const venv = join(ROOT, 'tools/with-venv.sh');
     const sparkOut = await exec(venv, localArgs, { env: { ...aws.env, PYSPARK_PYTHON: 'python' }, prefix: '[spark]', quiet: true });
@@ -171,7 +170,7 @@ async function main() {
   } finally {
     for (const client of [s3, emr, secrets]) client.destroy();
     await api.close();
-    await stopTls();
+    await tls?.stop();
     await aws.stop();
   }
 }
@@ -204,10 +203,11 @@ async function localSparkArgs(s3: S3Client, stepArgs: string[], tls: TlsProxy): 
   const fetchArtefact = async (uri: string) => {
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
     if (!m) throw new Error(`not an s3 uri: ${uri}`);
-    const file = join(WORK, 'artefacts', m[2].split('/').pop()!);
+    const file = join(WORK, 'artefacts', basename(m[2]));
     mkdirSync(join(WORK, 'artefacts'), { recursive: true });
     const body = await s3.send(new GetObjectCommand({ Bucket: m[1], Key: m[2] }));
-    writeFileSync(file, Buffer.from(await body.Body!.transformToByteArray()));
+    if (!body.Body) throw new Error(`empty artefact ${uri}`);
+    writeFileSync(file, Buffer.from(await body.Body.transformToByteArray()));
     return file;
   };
   const out: string[] = ['spark-submit', '--master', 'local[2]', ...sparkConf(tls)];
@@ -232,7 +232,8 @@ async function localSparkArgs(s3: S3Client, stepArgs: string[], tls: TlsProxy): 
 
 async function text(s3: S3Client, bucket: string, key: string): Promise<string> {
   const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  return res.Body!.transformToString();
+  if (!res.Body) throw new Error(`empty object s3://${bucket}/${key}`);
+  return res.Body.transformToString();
 }
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
