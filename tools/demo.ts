@@ -98,10 +98,13 @@ async function main() {
       await exec('terraform', ['init', '-input=false', '-no-color'], { cwd, env: tfEnv, prefix: '', quiet: true });
       return exec('terraform', [...args, '-input=false', '-no-color'], { cwd, env: tfEnv, prefix: `[${stack}]`, quiet: true });
     };
-    for (const name of ['lake', 'ingestion', 'processing', 'query']) {
+    const apply = async (name: string) => {
       const out = await terraform(`nfe-local-${name}`, 'apply', '-auto-approve');
       console.log(`  nfe-local-${name}: ${/Apply complete! Resources: [^\n]*/.exec(out)?.[0] ?? 'applied'}`);
-    }
+    };
+    await apply('lake');
+    // the compute stacks depend only on the stateful lake stack: apply them side by side
+    await Promise.all(['ingestion', 'processing', 'query'].map(apply));
     const bucket = (layer: string) => `nfe-local-${layer}-${ACCOUNT}`;
 
     step(3, `source: demo NF-e API at ${api.url} (${invoices} invoices from ${START.toISOString()}, API key in Secrets Manager; injects a 429, a 503 and a bad record on every 10th page)`);
