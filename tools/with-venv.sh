@@ -17,11 +17,9 @@ create_venv() {
   [ -f "$VENV/.complete" ] && return 0
   echo "with-venv: creating $VENV (first run downloads pyspark, ~320 MB)" >&2
   rm -rf "$VENV"
-  mkdir -p "$CACHE/venvs" "$CACHE/wheels"
   "$PY" -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --find-links "$CACHE/wheels" -r "$LOCK" >&2
-  # keep downloaded wheels for the next venv
-  "$VENV/bin/pip" download --quiet --dest "$CACHE/wheels" --find-links "$CACHE/wheels" --no-deps -r "$LOCK" >/dev/null 2>&1 || true
+  # pip's own download cache makes a rebuilt venv fast; no second wheel store is kept
+  "$VENV/bin/pip" install --quiet -r "$LOCK" >&2
   touch "$VENV/.complete"
 }
 if [ ! -f "$VENV/.complete" ]; then

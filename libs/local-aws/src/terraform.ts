@@ -44,7 +44,6 @@ export function findProviderMirror(candidates = mirrorCandidates()): string | un
  */
 export function writeTerraformCliConfig(mirror: string, file = join(lakeCacheDir(), 'terraform', 'terraformrc')): string {
   mkdirSync(join(file, '..'), { recursive: true });
-  mkdirSync(join(lakeCacheDir(), 'terraform', 'plugin-cache'), { recursive: true });
   writeFileSync(
     file,
     [

@@ -9,9 +9,10 @@ function rows(columns: readonly Column[], prefix = ''): string[] {
       c.pattern ? `matches \`${c.pattern}\`` : '',
       c.min !== undefined ? `>= ${c.min}` : '',
     ].filter(Boolean).join('; ');
-    const type = c.type.kind === 'struct' || (c.type.kind === 'array' && c.type.element.kind === 'struct') ? c.type.kind === 'array' ? 'array<struct>' : 'struct' : hiveType(c.type);
-    const line = `| \`${prefix}${c.name}\` | ${type} | ${isNullable(c) ? 'yes' : 'no'} | ${c.description}${constraints ? ` (${constraints})` : ''} |`;
+    // structs (and arrays of structs) are summarised on their line, their fields listed below it
     const nested = c.type.kind === 'struct' ? c.type.fields : c.type.kind === 'array' && c.type.element.kind === 'struct' ? c.type.element.fields : undefined;
+    const type = nested ? (c.type.kind === 'array' ? 'array<struct>' : 'struct') : hiveType(c.type);
+    const line = `| \`${prefix}${c.name}\` | ${type} | ${isNullable(c) ? 'yes' : 'no'} | ${c.description}${constraints ? ` (${constraints})` : ''} |`;
     return nested ? [line, ...rows(nested, `${prefix}${c.name}${c.type.kind === 'array' ? '[]' : ''}.`)] : [line];
   });
 }

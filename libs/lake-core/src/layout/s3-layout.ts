@@ -111,16 +111,14 @@ export function tablePartitionPrefix(dataset: string, table: string, partitionCo
   return `${tablePrefix(dataset, table)}${name('partition column', partitionColumn)}=${date(value)}/`;
 }
 
-const JOB_RUN = runId;
-
 /** Quarantined records of one job run (curated bucket). */
 export function quarantinePrefix(dataset: string, jobRunId: string): string {
-  return `_quarantine/${name('dataset', dataset)}/job_run=${JOB_RUN(jobRunId)}/`;
+  return `_quarantine/${name('dataset', dataset)}/job_run=${runId(jobRunId)}/`;
 }
 
 /** Job report of one job run (curated bucket). */
 export function jobReportKey(dataset: string, jobRunId: string): string {
-  return `_reports/${name('dataset', dataset)}/job_run=${JOB_RUN(jobRunId)}/report.json`;
+  return `_reports/${name('dataset', dataset)}/job_run=${runId(jobRunId)}/report.json`;
 }
 
 /** emr-trigger's idempotency marker for one manifest (raw bucket). */
