@@ -7,6 +7,8 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${LAKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nfe-lake}"
+# Logs live inside the cache; a fresh home has neither ~/.cache nor the cache dir yet.
+LOGS="$CACHE/logs"
 WITH_VENV=1
 for arg in "$@"; do
   case "$arg" in
@@ -17,6 +19,10 @@ done
 
 MISSING=0
 START=$(date +%s)
+if ! mkdir -p "$LOGS" 2>/dev/null; then
+  echo "bootstrap: cannot create the cache directory $CACHE; set LAKE_CACHE_DIR to a writable directory" >&2
+  exit 1
+fi
 report() { printf 'bootstrap: %-22s %-9s %s\n' "$1" "$2" "$3"; }
 missing() { report "$1" missing "$2"; MISSING=$((MISSING + 1)); }
 # version_ge A B: true when dotted version A >= B
@@ -39,11 +45,11 @@ if [ "$NODE_OK" = 1 ]; then
     report "npm dependencies" found "node_modules matches package-lock.json"
   else
     T0=$(date +%s)
-    if (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >"$CACHE.npm-ci.log" 2>&1); then
+    if (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >"$LOGS/npm-ci.log" 2>&1); then
       echo "$LOCK_SHA" >"$STAMP"
       report "npm dependencies" installed "npm ci in $(( $(date +%s) - T0 ))s"
     else
-      missing "npm dependencies" "npm ci failed; see $CACHE.npm-ci.log (the npm registry must be reachable)"
+      missing "npm dependencies" "npm ci failed; see $LOGS/npm-ci.log (the npm registry must be reachable)"
     fi
   fi
 fi
@@ -68,15 +74,15 @@ else
 fi
 if [ "$PY_OK" = 1 ] && [ "$WITH_VENV" = 1 ]; then
   T0=$(date +%s)
-  if VENV_PY="$("$ROOT/tools/with-venv.sh" python -c 'import sys, pyspark, pytest; print(sys.prefix)' 2>"$CACHE.venv.log")"; then
+  if VENV_PY="$("$ROOT/tools/with-venv.sh" python -c 'import sys, pyspark, pytest; print(sys.prefix)' 2>"$LOGS/venv.log")"; then
     report "python venv" found "$VENV_PY ($(( $(date +%s) - T0 ))s; pyspark, pytest, ruff, moto)"
   else
-    missing "python venv" "creating it failed; see $CACHE.venv.log (PyPI must be reachable)"
+    missing "python venv" "creating it failed; see $LOGS/venv.log (PyPI must be reachable)"
   fi
   CHECKOV_SETUP="$ROOT/libs/infra-modules/checkov/setup.sh"
   if [ -x "$CHECKOV_SETUP" ]; then
-    if CHECKOV_BIN="$("$CHECKOV_SETUP" 2>"$CACHE.checkov.log")"; then report checkov found "$CHECKOV_BIN"
-    else missing checkov "installing it failed; see $CACHE.checkov.log"; fi
+    if CHECKOV_BIN="$("$CHECKOV_SETUP" 2>"$LOGS/checkov.log")"; then report checkov found "$CHECKOV_BIN"
+    else missing checkov "installing it failed; see $LOGS/checkov.log"; fi
   fi
 fi
 
