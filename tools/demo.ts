@@ -10,7 +10,7 @@
  *     spark-submit (local[2]) reading and writing the moto buckets through s3a (over an HTTPS proxy:
  *     the Java SDK refuses KMS-encrypted object copies over plain HTTP)
  *  7. results: the job report and the analytics tables read back from S3
- * Options: --invoices N (default 20000), --keep (leave moto and the API running; Ctrl-C stops them)
+ * Options: see DEMO_OPTIONS and `tools/lake demo --help`.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ import { Trigger, loadConfig } from '@nfe-lake/emr-trigger';
 import { buildLakeStacks, workspaceArtefacts } from '@nfe-lake/infra-modules';
 import { jobReportKey, parseLakeConfig, SourceConfigInput } from '@nfe-lake/lake-core';
 import { startLocalAws, startTlsProxy, TlsProxy } from '@nfe-lake/local-aws';
+import { DEMO_OPTIONS } from './demo-options';
 
 const ROOT = resolve(__dirname, '..');
 const WORK = join(ROOT, '.lake', 'demo');
@@ -56,7 +57,7 @@ function exec(cmd: string, args: string[], options: { cwd?: string; env?: NodeJS
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { invoices: { type: 'string', default: '20000' }, keep: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: DEMO_OPTIONS });
   const invoices = Number(values.invoices);
   if (!Number.isInteger(invoices) || invoices < 1) throw new Error(`--invoices ${values.invoices}: expected a positive integer`);
   rmSync(WORK, { recursive: true, force: true });

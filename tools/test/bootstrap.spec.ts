@@ -1,30 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { pathWithout } from './path-without';
 
 const ROOT = join(__dirname, '../..');
 
-/** A PATH holding every executable of the real PATH except `without`: a machine lacking those tools. */
-function pathWithout(without: readonly string[]): string {
-  const bin = mkdtempSync(join(tmpdir(), 'fakebin-'));
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir || !existsSync(dir)) continue;
-    for (const name of readdirSync(dir)) {
-      if (without.includes(name) || existsSync(join(bin, name))) continue;
-      symlinkSync(join(dir, name), join(bin, name));
-    }
-  }
-  return bin;
-}
-
-function bootstrap(env: Record<string, string | undefined>, args: string[] = ['--no-venv']) {
+function bootstrap(env: Record<string, string | undefined>, args: string[] = ['--no-venv'], timeout = 120_000) {
   mkdirSync(join(tmpdir(), 'lake-cache'), { recursive: true });
   const result = spawnSync('bash', [join(ROOT, 'tools/bootstrap.sh'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout,
   });
   const line = (item: string) => result.stdout.split('\n').find((l) => l.startsWith(`bootstrap: ${item} `)) ?? '';
   return { status: result.status, stdout: result.stdout, line };
@@ -59,6 +47,19 @@ describe('tools/bootstrap.sh', () => {
     expect(run.line('java')).toMatch(/missing\s+Spark needs Java >= 17: apt-get install openjdk-17-jre-headless/);
     expect(run.status).toBe(1);
   });
+
+  it('sets itself up on a fresh home whose cache directory does not exist yet', () => {
+    const home = join(mkdtempSync(join(tmpdir(), 'fresh-')), 'home-not-created');
+    const cache = join(home, '.cache');
+    // pip's download cache is shared so the fresh venvs install from wheels already fetched (~320 MB of pyspark);
+    // everything the bootstrap itself writes goes under the fresh home
+    const pipCache = spawnSync('python3', ['-m', 'pip', 'cache', 'dir'], { encoding: 'utf8' }).stdout.trim();
+    const run = bootstrap({ HOME: home, XDG_CACHE_HOME: cache, LAKE_CACHE_DIR: undefined, PIP_CACHE_DIR: pipCache || undefined }, [], 900_000);
+    expect(run.stdout).not.toMatch(/missing|No such file/);
+    for (const item of ['python venv', 'checkov', 'aws provider 5.100.0']) expect(run.line(item)).toContain(join(cache, 'nfe-lake'));
+    expect(existsSync(join(cache, 'nfe-lake', 'logs'))).toBe(true);
+    expect(run.status).toBe(0);
+  }, 1_000_000);
 
   it('rejects unknown options', () => {
     const run = spawnSync('bash', [join(ROOT, 'tools/bootstrap.sh'), '--bogus'], { encoding: 'utf8' });

@@ -2,9 +2,6 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { EmrLaunchSpec, emrLaunchSpecSchema } from '@nfe-lake/lake-core';
 import { TriggerError } from './errors';
 
-/** Table formats the Spark job implements (jobs/spark config.py TABLE_FORMATS). */
-const JOB_TABLE_FORMATS = ['parquet', 'delta'];
-
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
   if (!m) throw new TriggerError(`not an s3://<bucket>/<key> URI: ${JSON.stringify(uri)}`);
@@ -33,9 +30,6 @@ export async function loadLaunchSpec(s3: S3Client, uri: string): Promise<EmrLaun
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new TriggerError(`launch spec at ${uri} is invalid: ${issues}`);
-  }
-  if (!JOB_TABLE_FORMATS.includes(parsed.data.job.tableFormat)) {
-    throw new TriggerError(`launch spec at ${uri}: job.tableFormat "${parsed.data.job.tableFormat}" is not supported by the Spark job (${JOB_TABLE_FORMATS.join(', ')})`);
   }
   return parsed.data;
 }

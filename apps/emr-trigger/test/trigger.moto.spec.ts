@@ -225,8 +225,9 @@ describe('bad input', () => {
     await expect(trigger().handle(objectCreated(key))).rejects.toThrow(/launch spec at s3:\/\/lake-artefacts\/emr\/launch-spec.json is not JSON/);
     await putSpec({ ...launchSpec(), releaseLabel: '7.5', mode: 'persistent' });
     await expect(trigger().handle(objectCreated(key))).rejects.toThrow(/is invalid: releaseLabel: .*; persistentClusterId: persistent mode needs persistentClusterId/);
-    await putSpec(launchSpec({ job: { ...launchSpec().job, tableFormat: 'iceberg' } }));
-    await expect(trigger().handle(objectCreated(key))).rejects.toThrow(/job.tableFormat "iceberg" is not supported by the Spark job \(parquet, delta\)/);
+    // a spec edited by hand: a format the job does not write
+    await putSpec(JSON.stringify(launchSpec({ job: { ...launchSpec().job, tableFormat: 'parquet' } })).replace('"parquet"', '"iceberg"'));
+    await expect(trigger().handle(objectCreated(key))).rejects.toThrow(/job\.tableFormat: Invalid option: expected one of "parquet"\|"delta"/);
     expect(await liveClusters()).toEqual([]);
   });
 

@@ -13,4 +13,5 @@ export * from './config/load';
 export * from './datasets/nfe-invoice';
 export * from './sample/invoice-generator';
 export * from './processing/launch-spec';
+export * from './processing/table-formats';
 export * from './manifest';

@@ -87,7 +87,7 @@ describe('processing table format', () => {
     const base = { project: 'nfe', environment: 'local', region: 'us-east-1', localEndpoint: 'http://127.0.0.1:5000', sources: [source] };
     expect(parseLakeConfig({ ...base, processing: { tableFormat: 'delta' } }).processing.tableFormat).toBe('delta');
     expect(() => parseLakeConfig({ ...base, processing: { tableFormat: 'iceberg' } })).toThrow(
-      'processing.tableFormat: got "iceberg"; parquet or delta (Iceberg is not supported by the Spark job yet)',
+      'processing.tableFormat: got "iceberg"; one of parquet, delta (the formats the Spark job writes)',
     );
   });
 });

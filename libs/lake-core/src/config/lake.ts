@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sourceSchema } from './source';
+import { TABLE_FORMATS } from '../processing/table-formats';
 
 const NAME = /^[a-z][a-z0-9-]{1,20}$/;
 
@@ -38,8 +39,8 @@ export const processingSchema = z
     idleTimeoutSeconds: z.number().int().min(60).max(604_800).default(3_600),
     /** Schedule for a catch-up trigger run in addition to manifest events. */
     schedule: z.string().default('rate(1 day)'),
-    /** Curated table format; analytics tables are always Parquet. Iceberg is not supported by the Spark job yet. */
-    tableFormat: z.enum(['parquet', 'delta'], { error: 'parquet or delta (Iceberg is not supported by the Spark job yet)' }).default('parquet'),
+    /** Curated table format; analytics tables are always Parquet. */
+    tableFormat: z.enum(TABLE_FORMATS, { error: `one of ${TABLE_FORMATS.join(', ')} (the formats the Spark job writes)` }).default('parquet'),
     parquetCompression: z.enum(['zstd', 'snappy']).default('zstd'),
     targetFileSizeMb: z.number().int().min(1).max(2048).default(256),
     /** The job fails when more than this fraction of input records is quarantined. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TABLE_FORMATS } from './table-formats';
 
 /**
  * The EMR launch spec: everything emr-trigger needs to start (transient) or use (persistent) a
@@ -51,11 +52,11 @@ export const emrLaunchSpecSchema = z
         curatedBucket: z.string().min(3),
         analyticsBucket: z.string().min(3),
         glueDatabase: z.string().min(1),
-        tableFormat: z.enum(['parquet', 'delta', 'iceberg']),
+        tableFormat: z.enum(TABLE_FORMATS),
         parquetCompression: z.enum(['zstd', 'snappy']),
         targetFileSizeMb: z.number().int().min(1),
         maxBadRecordRatio: z.number().min(0).max(1),
-        /** Extra spark-submit arguments (e.g. --packages for Delta/Iceberg). */
+        /** Extra spark-submit arguments (e.g. --packages for Delta). */
         sparkSubmitArgs: z.array(z.string()).default([]),
       })
       .strict(),
