@@ -92,7 +92,7 @@ async function worker(scenario: string, apiUrl: string, endpoint: string, budget
     baseUrl: apiUrl,
     path: '/cursor/invoices',
     recordSelector: 'data',
-    pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: PAGE_SIZE, totalPath: 'total' },
+    pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: PAGE_SIZE, totalRecordsPath: 'total' },
     incremental: { cursorField: 'issued_at', startParam: 'issued_since', endParam: 'issued_until', initialValue: '2026-01-01T00:00:00Z', windowSeconds: WINDOW_SECONDS, lagSeconds: 0 },
     http: { requestsPerSecond: 1000 },
   });
