@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-CACHE = Path(os.environ.get("LAKE_CACHE_DIR", Path.home() / ".cache" / "nfe-lake"))
+CACHE = Path(os.environ.get("LAKE_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nfe-lake")
 BAD_LINES = ['{"invoice_id": "1", ', '{"invoice_id": "9", "number": "12"}', "[1, 2]", '{"number": 1}']
 
 
