@@ -1,5 +1,5 @@
 import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand, DeleteNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
-import { S3Client, CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLocalAws, LocalAwsError } from './moto';
 
 describe('startLocalAws', () => {
@@ -34,6 +34,19 @@ describe('startLocalAws', () => {
   it('fails with a clear error when the python is missing', async () => {
     await expect(startLocalAws({ python: 'no-such-python' })).rejects.toThrow(LocalAwsError);
     await expect(startLocalAws({ python: 'no-such-python' })).rejects.toThrow(/cannot start no-such-python: .*LAKE_MOTO_PYTHON/);
+  });
+
+  it('serves the lake patches over HTTP: S3 returns the EventBridge notification setting it stored', async () => {
+    const aws = await startLocalAws();
+    const s3 = new S3Client(aws.clientConfig);
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'lake' }));
+      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'lake', NotificationConfiguration: { EventBridgeConfiguration: {} } }));
+      expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'lake' }))).EventBridgeConfiguration).toEqual({});
+    } finally {
+      s3.destroy();
+      await aws.stop();
+    }
   });
 
   it('serves the lake patches over HTTP: Athena DeleteNamedQuery', async () => {

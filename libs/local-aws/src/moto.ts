@@ -94,6 +94,16 @@ async function waitUntilUp(
   throw new LocalAwsError(`moto server did not answer on ${endpoint} within ${timeoutMs} ms:\n${output()}`);
 }
 
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+
+/**
+ * Environment for a process that talks to the moto server at `endpoint`: AWS SDKs and CLIs, and
+ * LAKE_LOCAL_ENDPOINT, which the local environment's synth reads.
+ */
+export function localAwsEnv(endpoint: string, region = 'us-east-1'): Record<string, string> {
+  return { LAKE_LOCAL_ENDPOINT: endpoint, AWS_ENDPOINT_URL: endpoint, ...CREDENTIALS, AWS_REGION: region, AWS_DEFAULT_REGION: region };
+}
+
 /** Starts moto server on a free loopback port and waits until it answers. */
 export async function startLocalAws(options: StartOptions = {}): Promise<LocalAws> {
   const port = options.port ?? (await freePort());
@@ -125,19 +135,13 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
     child.kill('SIGKILL');
     throw e;
   }
-  const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+  const credentials = { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY };
   return {
     endpoint,
     port,
     region,
     clientConfig: { endpoint, region, forcePathStyle: true, credentials },
-    env: {
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-    },
+    env: localAwsEnv(endpoint, region),
     async reset() {
       const status = await call(`${endpoint}/moto-api/reset`, 'POST');
       if (status !== 200) throw new LocalAwsError(`moto reset failed: HTTP ${status}`);

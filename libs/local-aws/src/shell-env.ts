@@ -1,0 +1,46 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { localAwsEnv } from './moto';
+import { ensureTerraformCliConfig } from './terraform';
+
+/** What `npx nx run local-aws:start` (cli.ts --state-file) records about the server it runs. */
+export interface LocalAwsState {
+  readonly endpoint: string;
+  readonly pid: number;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The local AWS recorded in `stateFile`, if its process still runs. */
+export function runningLocalAws(stateFile: string): LocalAwsState | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalAwsState;
+  return isRunning(state.pid) ? state : undefined;
+}
+
+/**
+ * Every variable a shell needs to run terraform and cdktf on this project: the offline provider
+ * mirror's CLI config, no HashiCorp checkpoint calls, and, when a local AWS runs, its endpoint
+ * (LAKE_LOCAL_ENDPOINT, AWS_ENDPOINT_URL) and the credentials moto accepts.
+ */
+export function shellEnv(stateFile: string): Record<string, string> {
+  const running = runningLocalAws(stateFile);
+  return { TF_CLI_CONFIG_FILE: ensureTerraformCliConfig(), CHECKPOINT_DISABLE: '1', ...(running ? localAwsEnv(running.endpoint) : {}) };
+}
+
+const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/** `shellEnv` as `export` lines for `eval`, with a note when no local AWS runs. */
+export function shellExports(stateFile: string): string {
+  const lines = Object.entries(shellEnv(stateFile)).map(([name, value]) => `export ${name}=${quote(value)}`);
+  if (!runningLocalAws(stateFile)) {
+    lines.push(`# no local AWS recorded in ${stateFile}: start one (npx nx run local-aws:start) for LAKE_LOCAL_ENDPOINT and the moto credentials`);
+  }
+  return `${lines.join('\n')}\n`;
+}
