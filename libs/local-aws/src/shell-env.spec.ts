@@ -29,6 +29,12 @@ describe('shellEnv', () => {
     });
   });
 
+  it('rejects a state file it cannot read, naming it and the fix', () => {
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{"endpoint": 42');
+    expect(() => shellEnv(file)).toThrow(`invalid ${file}: got "{\\"endpoint\\": 42"; delete it and start local AWS again (npx nx run local-aws:start)`);
+  });
+
   it('ignores a state file left by a server that has stopped', () => {
     expect(shellEnv(stateFile('stale.json', deadPid())).LAKE_LOCAL_ENDPOINT).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { localAwsEnv } from './moto';
+import { LocalAwsError, localAwsEnv } from './moto';
 import { ensureTerraformCliConfig } from './terraform';
 
 /** What `npx nx run local-aws:start` (cli.ts --state-file) records about the server it runs. */
@@ -20,8 +20,17 @@ function isRunning(pid: number): boolean {
 /** The local AWS recorded in `stateFile`, if its process still runs. */
 export function runningLocalAws(stateFile: string): LocalAwsState | undefined {
   if (!existsSync(stateFile)) return undefined;
-  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalAwsState;
-  return isRunning(state.pid) ? state : undefined;
+  const text = readFileSync(stateFile, 'utf8');
+  let state: Partial<LocalAwsState> | undefined;
+  try {
+    state = JSON.parse(text);
+  } catch {
+    state = undefined;
+  }
+  if (typeof state?.endpoint !== 'string' || !Number.isInteger(state.pid)) {
+    throw new LocalAwsError(`invalid ${stateFile}: got ${JSON.stringify(text.slice(0, 80))}; delete it and start local AWS again (npx nx run local-aws:start)`);
+  }
+  return isRunning(state.pid!) ? (state as LocalAwsState) : undefined;
 }
 
 /**
