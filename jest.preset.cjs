@@ -3,6 +3,9 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // Tests and hooks start processes (moto, terraform, the demo API, node children) on a shared 2-core
+  // machine that is often loaded 10x over: minutes, not jest's 5 s. Suites known to be longer set more.
+  testTimeout: 180_000,
   transform: {
     '^.+\\.[tj]s$': [
       'ts-jest',

@@ -4,7 +4,6 @@ module.exports = {
   ...preset,
   displayName: 'collector-lambda',
   rootDir: __dirname,
-  testTimeout: 60_000,
   // The demo API is the integration tests' real HTTP source.
   moduleNameMapper: { ...preset.moduleNameMapper, '^@nfe-lake/demo-api$': '<rootDir>/../demo-api/src/index.ts' },
 };

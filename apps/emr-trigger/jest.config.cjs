@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'emr-trigger', rootDir: __dirname, testTimeout: 60_000 };
+module.exports = { ...require('../../jest.preset.cjs'), displayName: 'emr-trigger', rootDir: __dirname };
