@@ -1,1 +1,3 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'local-aws', rootDir: __dirname };
+const { preset } = require('../../jest.preset.cjs');
+
+module.exports = { ...preset, displayName: 'local-aws', rootDir: __dirname };
