@@ -1,5 +1,6 @@
 import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand, DeleteNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocalAws, LocalAwsError } from './moto';
 
 describe('startLocalAws', () => {
@@ -45,6 +46,20 @@ describe('startLocalAws', () => {
       expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'lake' }))).EventBridgeConfiguration).toEqual({});
     } finally {
       s3.destroy();
+      await aws.stop();
+    }
+  });
+
+  it('serves the lake patches over HTTP: SQS returns the redrive policy as compact JSON', async () => {
+    const aws = await startLocalAws();
+    const sqs = new SQSClient(aws.clientConfig);
+    try {
+      await sqs.send(new CreateQueueCommand({ QueueName: 'dlq' }));
+      const policy = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:dlq', maxReceiveCount: 5 });
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'work', Attributes: { RedrivePolicy: policy } }));
+      expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }))).Attributes?.RedrivePolicy).toBe(policy);
+    } finally {
+      sqs.destroy();
       await aws.stop();
     }
   });
