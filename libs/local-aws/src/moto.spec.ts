@@ -1,8 +1,9 @@
 import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand, DeleteNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { resetLocalAws, startLocalAws, LocalAwsError } from './moto';
+import { LocalAws, LocalAwsError, resetLocalAws, startLocalAws } from './moto';
 
 describe('startLocalAws', () => {
   it('starts moto on a free port that answers real S3 calls, and resets state', async () => {
@@ -38,33 +39,43 @@ describe('startLocalAws', () => {
     await expect(startLocalAws({ python: 'no-such-python' })).rejects.toThrow(/cannot start no-such-python: .*LAKE_MOTO_PYTHON/);
   });
 
-  it('serves the lake patches over HTTP: S3 returns the EventBridge notification setting it stored', async () => {
-    const aws = await startLocalAws();
-    const s3 = new S3Client(aws.clientConfig);
-    try {
-      await s3.send(new CreateBucketCommand({ Bucket: 'lake' }));
-      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'lake', NotificationConfiguration: { EventBridgeConfiguration: {} } }));
-      expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'lake' }))).EventBridgeConfiguration).toEqual({});
-    } finally {
-      s3.destroy();
-      await aws.stop();
+  describe('serves the lake patches over HTTP', () => {
+    /** One server and one SDK client for `check`, both closed after it. */
+    async function onMoto<C extends { destroy(): void }>(make: new (config: LocalAws['clientConfig']) => C, check: (client: C) => Promise<void>): Promise<void> {
+      const aws = await startLocalAws();
+      const client = new make(aws.clientConfig);
+      try {
+        await check(client);
+      } finally {
+        client.destroy();
+        await aws.stop();
+      }
     }
-  });
 
-  it('serves the lake patches over HTTP: Athena DeleteNamedQuery', async () => {
-    const aws = await startLocalAws();
-    const athena = new AthenaClient(aws.clientConfig);
-    try {
-      await athena.send(new CreateWorkGroupCommand({ Name: 'lake', Configuration: {} }));
-      const create = (name: string) => athena.send(new CreateNamedQueryCommand({ Name: name, Database: 'db', QueryString: 'SELECT 1', WorkGroup: 'lake' }));
-      const [a, b] = [(await create('a')).NamedQueryId!, (await create('b')).NamedQueryId!];
-      await athena.send(new DeleteNamedQueryCommand({ NamedQueryId: a }));
-      expect((await athena.send(new ListNamedQueriesCommand({ WorkGroup: 'lake' }))).NamedQueryIds).toEqual([b]);
-      await expect(athena.send(new DeleteNamedQueryCommand({ NamedQueryId: a }))).rejects.toMatchObject({ name: 'InvalidRequestException', message: `NamedQuery ${a} does not exist` });
-    } finally {
-      athena.destroy();
-      await aws.stop();
-    }
+    it('S3 returns the EventBridge notification setting it stored', () =>
+      onMoto(S3Client, async (s3) => {
+        await s3.send(new CreateBucketCommand({ Bucket: 'lake' }));
+        await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'lake', NotificationConfiguration: { EventBridgeConfiguration: {} } }));
+        expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'lake' }))).EventBridgeConfiguration).toEqual({});
+      }));
+
+    it('SQS returns the redrive policy as compact JSON', () =>
+      onMoto(SQSClient, async (sqs) => {
+        await sqs.send(new CreateQueueCommand({ QueueName: 'dlq' }));
+        const policy = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:dlq', maxReceiveCount: 5 });
+        const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'work', Attributes: { RedrivePolicy: policy } }));
+        expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['RedrivePolicy'] }))).Attributes?.RedrivePolicy).toBe(policy);
+      }));
+
+    it('Athena DeleteNamedQuery', () =>
+      onMoto(AthenaClient, async (athena) => {
+        await athena.send(new CreateWorkGroupCommand({ Name: 'lake', Configuration: {} }));
+        const create = (name: string) => athena.send(new CreateNamedQueryCommand({ Name: name, Database: 'db', QueryString: 'SELECT 1', WorkGroup: 'lake' }));
+        const [a, b] = [(await create('a')).NamedQueryId!, (await create('b')).NamedQueryId!];
+        await athena.send(new DeleteNamedQueryCommand({ NamedQueryId: a }));
+        expect((await athena.send(new ListNamedQueriesCommand({ WorkGroup: 'lake' }))).NamedQueryIds).toEqual([b]);
+        await expect(athena.send(new DeleteNamedQueryCommand({ NamedQueryId: a }))).rejects.toMatchObject({ name: 'InvalidRequestException', message: `NamedQuery ${a} does not exist` });
+      }));
   });
 });
 

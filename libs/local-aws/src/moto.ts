@@ -5,6 +5,8 @@ import { delimiter, resolve } from 'node:path';
 
 /** `python -m lake_moto`: moto server with our patches for what moto lacks (python/lake_moto/patches). */
 const PATCHED_MOTO_PATH = resolve(__dirname, '..', 'python');
+/** Runs a command in the project venv, whose moto is the one pinned in jobs/spark/requirements.lock (and the patches' tests run on). */
+const WITH_VENV = resolve(__dirname, '..', '..', '..', 'tools', 'with-venv.sh');
 
 /** A running moto server: our local AWS, over real HTTP on a loopback port. */
 export interface LocalAws {
@@ -30,7 +32,7 @@ export interface StartOptions {
   readonly port?: number;
   /** @default 'us-east-1' */
   readonly region?: string;
-  /** A Python that has `moto[server]` 5.2.1. @default $LAKE_MOTO_PYTHON or 'python3' on PATH */
+  /** A Python that has `moto[server]` 5.2.1. @default $LAKE_MOTO_PYTHON, else the project venv's (tools/with-venv.sh) */
   readonly python?: string;
   /** @default 30000 */
   readonly startTimeoutMs?: number;
@@ -117,11 +119,12 @@ export function localAwsEnv(endpoint: string, region = 'us-east-1'): Record<stri
 export async function startLocalAws(options: StartOptions = {}): Promise<LocalAws> {
   const port = options.port ?? (await freePort());
   const region = options.region ?? 'us-east-1';
-  const python = options.python ?? process.env.LAKE_MOTO_PYTHON ?? 'python3';
+  const python = options.python ?? process.env.LAKE_MOTO_PYTHON;
+  const [command, ...pythonArgs] = python ? [python] : [WITH_VENV, 'python'];
   const endpoint = `http://127.0.0.1:${port}`;
   let log = '';
   const pythonPath = [PATCHED_MOTO_PATH, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
-  const child = spawn(python, ['-m', 'lake_moto', '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(command, [...pythonArgs, '-m', 'lake_moto', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1', MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });
@@ -134,7 +137,7 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (e) => {
       failed = true;
-      reject(new LocalAwsError(`cannot start ${python}: ${e.message} (set LAKE_MOTO_PYTHON to a python with moto, installed with "pip install 'moto[server]==5.2.1'")`),
+      reject(new LocalAwsError(`cannot start ${command}: ${e.message} (set LAKE_MOTO_PYTHON to a python with moto, installed with "pip install 'moto[server]==5.2.1'")`),
       );
     }),
   );

@@ -27,10 +27,11 @@ export function runningLocalAws(stateFile: string): LocalAwsState | undefined {
   } catch {
     state = undefined;
   }
-  if (typeof state?.endpoint !== 'string' || !Number.isInteger(state.pid)) {
+  const { endpoint, pid } = state ?? {};
+  if (typeof endpoint !== 'string' || typeof pid !== 'number' || !Number.isInteger(pid)) {
     throw new LocalAwsError(`invalid ${stateFile}: got ${JSON.stringify(text.slice(0, 80))}; delete it and start local AWS again (npx nx run local-aws:start)`);
   }
-  return isRunning(state.pid!) ? (state as LocalAwsState) : undefined;
+  return isRunning(pid) ? { endpoint, pid } : undefined;
 }
 
 /**

@@ -7,9 +7,14 @@ name). Applying a patch twice is harmless. Drop a patch when the pinned moto imp
 
 from types import ModuleType
 
-from lake_moto.patches import athena_delete_named_query, s3_eventbridge_notification
+from lake_moto.patches import athena_delete_named_query, lambda_function_settings, s3_eventbridge_notification, sqs_redrive_policy_json
 
-PATCHES: tuple[ModuleType, ...] = (athena_delete_named_query, s3_eventbridge_notification)
+PATCHES: tuple[ModuleType, ...] = (
+    athena_delete_named_query,
+    lambda_function_settings,
+    s3_eventbridge_notification,
+    sqs_redrive_policy_json,
+)
 
 
 def apply_all() -> None:
