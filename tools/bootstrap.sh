@@ -110,12 +110,13 @@ if [ "$NODE_OK" = 1 ] && [ -x "$ROOT/node_modules/.bin/tsx" ]; then
 fi
 
 # --- moto server ------------------------------------------------------------
-if command -v moto_server >/dev/null 2>&1; then
-  report moto_server found "$(command -v moto_server)"
-elif [ "$WITH_VENV" = 1 ] && "$ROOT/tools/with-venv.sh" sh -c 'command -v moto_server' >/dev/null 2>&1; then
-  report moto_server found "in the project venv (tools/with-venv.sh)"
-else
-  missing moto_server "pip install 'moto[server]==5.2.1' (or let tools/with-venv.sh create the venv)"
+# local AWS runs the pinned moto of the project venv with our patches (libs/local-aws/python/lake_moto)
+if [ -n "${LAKE_MOTO_PYTHON:-}" ]; then
+  if MOTO_V="$("$LAKE_MOTO_PYTHON" -c 'import moto; print(moto.__version__)' 2>/dev/null)"; then report moto found "$MOTO_V from LAKE_MOTO_PYTHON=$LAKE_MOTO_PYTHON"
+  else missing moto "LAKE_MOTO_PYTHON=$LAKE_MOTO_PYTHON cannot import moto; pip install 'moto[server]==5.2.1' into it, or unset it to use the project venv"; fi
+elif [ "$WITH_VENV" = 1 ]; then
+  if MOTO_V="$("$ROOT/tools/with-venv.sh" python -c 'import moto; print(moto.__version__)' 2>/dev/null)"; then report moto found "$MOTO_V in the project venv"
+  else missing moto "the project venv has no moto; see the python venv line above (jobs/spark/requirements.lock pins moto[server])"; fi
 fi
 
 if [ "$MISSING" -gt 0 ]; then

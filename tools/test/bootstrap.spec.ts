@@ -22,7 +22,7 @@ describe('tools/bootstrap.sh', () => {
   it('reports every item as found on a complete machine', () => {
     const run = bootstrap({});
     expect(run.stdout).not.toMatch(/missing/);
-    for (const item of ['node', 'npm dependencies', 'java', 'python3', 'terraform', 'aws provider 5.100.0', 'moto_server']) {
+    for (const item of ['node', 'npm dependencies', 'java', 'python3', 'terraform', 'aws provider 5.100.0']) {
       expect(run.line(item)).toMatch(/ found /);
     }
     expect(run.stdout).toMatch(/bootstrap: ready/);
@@ -57,6 +57,7 @@ describe('tools/bootstrap.sh', () => {
     const run = bootstrap({ HOME: home, XDG_CACHE_HOME: cache, LAKE_CACHE_DIR: undefined, PIP_CACHE_DIR: pipCache || undefined }, [], 900_000);
     expect(run.stdout).not.toMatch(/missing|No such file/);
     for (const item of ['python venv', 'checkov', 'aws provider 5.100.0']) expect(run.line(item)).toContain(join(cache, 'nfe-lake'));
+    expect(run.line('moto')).toMatch(/ found\s+5\.2\.1 in the project venv/);
     expect(existsSync(join(cache, 'nfe-lake', 'logs'))).toBe(true);
     expect(run.status).toBe(0);
   }, 1_000_000);
