@@ -19,5 +19,6 @@ module.exports = {
     '^@nfe-lake/lake-core$': '<rootDir>/../../libs/lake-core/src/index.ts',
     '^@nfe-lake/lake-core/(.*)$': '<rootDir>/../../libs/lake-core/src/$1',
     '^@nfe-lake/local-aws$': '<rootDir>/../../libs/local-aws/src/index.ts',
+    '^@nfe-lake/examples$': '<rootDir>/../../examples/index.ts',
   },
 };
