@@ -1,5 +1,6 @@
 import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
+import { NamedQuery } from '@nfe-lake/lake-core';
 import { Construct } from 'constructs';
 import { IGlueDatabase } from '../catalog/lake-database';
 import { check } from '../common/validate';
@@ -16,11 +17,6 @@ export interface LakeWorkgroupProps {
   readonly bytesScannedCutoffPerQuery?: number;
 }
 
-export interface NamedQuerySpec {
-  readonly name: string;
-  readonly description: string;
-  readonly sql: string;
-}
 
 /**
  * An Athena workgroup on engine v3 with its settings enforced on every client: KMS-encrypted
@@ -54,7 +50,7 @@ export class LakeWorkgroup extends Construct {
     this.workgroupName = this.resource.name;
   }
 
-  addNamedQuery(database: IGlueDatabase, query: NamedQuerySpec): AthenaNamedQuery {
+  addNamedQuery(database: IGlueDatabase, query: NamedQuery): AthenaNamedQuery {
     const named = new AthenaNamedQuery(this, query.name, {
       name: query.name,
       description: query.description,
