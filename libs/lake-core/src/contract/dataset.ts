@@ -130,7 +130,8 @@ function toType(input: ColumnTypeInput): ColumnType {
   return input;
 }
 
-function toColumn(input: ColumnInput): Column {
+/** A column of the input shape with its type resolved (text types parsed) and `nullable` explicit. */
+export function toColumn(input: ColumnInput): Column {
   const { type, nullable, ...rest } = input;
   return { ...rest, type: toType(type), nullable: nullable ?? true };
 }

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ContractError, ContractSpec, DatasetContract, defineDataset } from './dataset';
+import { z } from 'zod';
+import { zodProblems } from '../common/problems';
+import { EXPORT_FORMAT } from '../derive/export';
+import { ContractError, ContractSpec, DatasetContract, defineDataset, toColumn } from './dataset';
+import { columnSchema } from './schema';
 
 const DATA_EXTENSIONS = ['.json', '.yaml', '.yml'];
 const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.cjs', '.mjs'];
@@ -52,4 +56,27 @@ function loadModule(file: string): DatasetContract {
 function isResolved(value: unknown): value is DatasetContract {
   const v = value as Partial<DatasetContract> | undefined;
   return typeof v?.name === 'string' && Array.isArray(v.columns) && Array.isArray(v.curated) && Array.isArray(v.analytics);
+}
+
+/** What a record-level consumer (the collector) needs of a contract: validate records, key them. */
+export type RecordContract = Pick<DatasetContract, 'name' | 'columns' | 'primaryKey'>;
+
+const exportedRecordSchema = z.looseObject({
+  format: z.literal(EXPORT_FORMAT, `format ${EXPORT_FORMAT}: re-export the contract with this lake-core version`),
+  name: z.string().min(1),
+  primaryKey: z.array(z.string()).min(1),
+  columns: z.array(columnSchema).min(1),
+});
+
+/** Reads the record part of an exported contract (`<dataset>.contract.json`, format 2); `origin` names it in errors. */
+export function parseExportedContract(text: string, origin: string): RecordContract {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (e) {
+    throw fileProblem(origin, `valid JSON (${(e as Error).message})`);
+  }
+  const parsed = exportedRecordSchema.safeParse(input);
+  if (!parsed.success) throw new ContractError(origin, zodProblems(input, parsed.error));
+  return { name: parsed.data.name, primaryKey: parsed.data.primaryKey, columns: parsed.data.columns.map(toColumn) };
 }
