@@ -1,5 +1,5 @@
-"""Packages the job for EMR: main.py (the step's entry point), nfe_lake_job.zip (--py-files) and the
-contract JSON, into --out. Zip entries get a fixed timestamp so a rebuild of the same sources is
+"""Packages the job for EMR: main.py (the step's entry point) and nfe_lake_job.zip (--py-files), into
+--out (the exported contract is deployed from the contract by the lake stack). Zip entries get a fixed timestamp so a rebuild of the same sources is
 byte-identical (stable S3 ETags for the infra upload)."""
 
 from __future__ import annotations
@@ -21,10 +21,7 @@ def package(out: Path) -> list[Path]:
             info = zipfile.ZipInfo(f"nfe_lake_job/{source.name}", FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, source.read_bytes())
-    written = [archive, Path(shutil.copyfile(JOB / "main.py", out / "main.py"))]
-    for contract in sorted((JOB / "contracts").glob("*.json")):
-        written.append(Path(shutil.copyfile(contract, out / contract.name)))
-    return written
+    return [archive, Path(shutil.copyfile(JOB / "main.py", out / "main.py"))]
 
 
 if __name__ == "__main__":
