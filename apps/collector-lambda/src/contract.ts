@@ -1,12 +1,12 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ConfigError, parseExportedContract, RecordContract } from '@nfe-lake/lake-core';
+import { ConfigError, ContractError, parseExportedContract, RecordContract } from '@nfe-lake/lake-core';
 import { storageCall } from './errors';
 
 const S3_URI = /^s3:\/\/([^/]+)\/(.+)$/;
 
 /**
  * Loads the dataset's exported contract (`s3://<artefacts>/contracts/<dataset>.contract.json`, which
- * the lake stack deploys from the contract) : the collector validates records and keys pages with it.
+ * the lake stack deploys from the contract): the collector validates records and keys pages with it.
  */
 export function s3ContractLoader(s3: S3Client, uri: string): () => Promise<RecordContract> {
   const m = S3_URI.exec(uri);
@@ -14,6 +14,8 @@ export function s3ContractLoader(s3: S3Client, uri: string): () => Promise<Recor
   const [, bucket, key] = m;
   return async () => {
     const object = await storageCall('GetObject', uri, () => s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
-    return parseExportedContract(await object.Body!.transformToString(), uri);
+    const text = await object.Body?.transformToString();
+    if (text === undefined) throw new ContractError(uri, [{ path: '(file)', value: undefined, expected: 'an object with a body' }]);
+    return parseExportedContract(text, uri);
   };
 }
