@@ -74,7 +74,7 @@ def main() -> None:
     subprocess.run([sys.executable, "jobs/spark/tools/package.py", "--out", str(dist)], cwd=REPO, check=True, capture_output=True)
     submit = [
         "spark-submit", "--master", "local[2]", "--driver-memory", a.driver_memory, "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.sql.shuffle.partitions=16", "--py-files", str(dist / "nfe_lake_job.zip"), str(dist / "main.py"),
+        "--conf", "spark.sql.shuffle.partitions=16", "--py-files", str(dist / "lake_job.zip"), str(dist / "main.py"),
         "--contract", str(REPO / "examples/contracts/nfe_invoice.contract.json"), "--raw-root", str(raw), "--curated-root", str(work / "curated"),
         "--analytics-root", str(work / "analytics"), "--job-run-id", "bench", "--compression", a.compression,
         *[x for k in keys for x in ("--manifest-key", k)],

@@ -37,7 +37,7 @@ def test_packaged_job_writes_delta_curated_tables_idempotently(spark, raw, tmp_p
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the job must come from the zip
     submit = [
         "spark-submit", "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=2",
-        "--conf", f"spark.jars.ivy={ivy}", "--packages", DELTA_PACKAGE, "--py-files", str(dist / "nfe_lake_job.zip"),
+        "--conf", f"spark.jars.ivy={ivy}", "--packages", DELTA_PACKAGE, "--py-files", str(dist / "lake_job.zip"),
         str(JOB_DIR / "tests" / "run_twice.py"), "--contract", str(CONTRACT), "--raw-root", str(root),
         "--curated-root", str(tmp_path / "curated"), "--analytics-root", str(tmp_path / "analytics"),
         "--job-run-id", "delta-1", "--manifest-key", manifest_key, "--table-format", "delta",

@@ -1,6 +1,6 @@
-"""Packages the job for EMR: main.py (the step's entry point) and nfe_lake_job.zip (--py-files), into
---out (the exported contract is deployed from the contract by the lake stack). Zip entries get a fixed timestamp so a rebuild of the same sources is
-byte-identical (stable S3 ETags for the infra upload)."""
+"""Packages the job for EMR: main.py (the step's entry point) and lake_job.zip (--py-files, the job's
+package), into --out; the exported contract is deployed by the lake stack. Zip entries get a fixed
+timestamp so a rebuild of the same sources is byte-identical (stable S3 ETags for the infra upload)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
 def package(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    archive = out / "nfe_lake_job.zip"
+    archive = out / "lake_job.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for source in sorted((JOB / "nfe_lake_job").glob("*.py")):
             info = zipfile.ZipInfo(f"nfe_lake_job/{source.name}", FIXED_TIME)
