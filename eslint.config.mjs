@@ -18,6 +18,10 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:job', onlyDependOnLibsWithTags: ['type:lib'] },
+            // the worked examples (dataset contracts, sample data) build on lake-core alone
+            { sourceTag: 'type:example', onlyDependOnLibsWithTags: ['type:lib'] },
+            // the demo API serves the examples' sample data
+            { sourceTag: 'type:demo', onlyDependOnLibsWithTags: ['type:lib', 'type:example'] },
             // repo tooling (bootstrap, demo, benchmarks) composes everything
             { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: ['*'] },
           ],

@@ -27,6 +27,7 @@ const PACKAGE_ENTRIES = {
   'lake-core': 'libs/lake-core/src/index.ts',
   'local-aws': 'libs/local-aws/src/index.ts',
   'demo-api': 'apps/demo-api/src/index.ts',
+  examples: 'examples/index.ts',
 };
 
 /**

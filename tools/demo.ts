@@ -76,7 +76,8 @@ async function main() {
   let tls: TlsProxy | undefined;
   try {
     step(2, 'infrastructure: cdktf synth + terraform apply of the local environment against moto');
-    const base = JSON.parse(readFileSync(join(ROOT, 'libs/infra-modules/config/lake.local.json'), 'utf8'));
+    const configDir = join(ROOT, 'libs/infra-modules/config');
+    const base = JSON.parse(readFileSync(join(configDir, 'lake.local.json'), 'utf8'));
     const source: SourceConfigInput = {
       name: 'nfe-api',
       dataset: 'nfe_invoice',
@@ -89,7 +90,7 @@ async function main() {
       http: { requestsPerSecond: 100 },
       schedule: 'rate(1 day)',
     };
-    const config = parseLakeConfig({ ...base, localEndpoint: aws.endpoint, sources: [source] }, 'demo lake config');
+    const config = parseLakeConfig({ ...base, localEndpoint: aws.endpoint, sources: [source] }, 'demo lake config', { baseDir: configDir });
     const app = new App({ outdir: join(WORK, 'cdktf.out') });
     buildLakeStacks(app, config, workspaceArtefacts(ROOT));
     app.synth();
@@ -118,7 +119,12 @@ async function main() {
     const at = new Date(Math.ceil(lastIssue.getTime() / 86_400_000) * 86_400_000);
     const collected = await exec(
       'node_modules/.bin/tsx',
-      ['apps/collector-lambda/src/local/run-local.ts', '--config', sourceFile, '--endpoint', aws.endpoint, '--bucket', bucket('raw'), '--at', at.toISOString()],
+      [
+        'apps/collector-lambda/src/local/run-local.ts',
+        ...['--config', sourceFile, '--endpoint', aws.endpoint, '--bucket', bucket('raw'), '--at', at.toISOString()],
+        // the exported contract the lake stack deployed, as the collector Lambda reads it
+        ...['--contract', `s3://${bucket('artefacts')}/contracts/nfe_invoice.contract.json`],
+      ],
       { env: aws.env, prefix: '[collector]', quiet: true },
     );
     for (const line of collected.split('\n').filter((l) => /^\[|run\(s\)/.test(l))) console.log(`  ${line}`);

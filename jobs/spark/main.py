@@ -1,4 +1,4 @@
-"""EMR step / spark-submit entry point; the package comes with `--py-files nfe_lake_job.zip`."""
+"""EMR step / spark-submit entry point; the package comes with `--py-files lake_job.zip`."""
 
 import sys
 

@@ -68,8 +68,8 @@ describe('nx affected', () => {
     expect(affectedBy('libs/local-aws/src/index.ts')).toEqual(withDependants(graph, 'local-aws'));
   });
 
-  it('re-runs the contract drift guard (lake-core), infra-modules and spark for a hand edit of an exported contract', () => {
-    expect(affectedBy('jobs/spark/contracts/nfe_invoice.json')).toEqual(expect.arrayContaining(['infra-modules', 'lake-core', 'spark']));
+  it('re-runs the contract drift guard (examples), lake-core, infra-modules and spark for a hand edit of an exported contract', () => {
+    expect(affectedBy('examples/contracts/nfe_invoice.contract.json')).toEqual(expect.arrayContaining(['examples', 'infra-modules', 'lake-core', 'spark']));
   });
 });
 
@@ -82,9 +82,9 @@ describe('test caching', () => {
     expect(testTarget('tools').metadata?.description).toMatch(/Not cached: .*toolchain/);
   });
 
-  it('hashes the exported contracts into the drift guard', () => {
-    expect(testTarget('lake-core').inputs).toContain('exportedContracts');
-    expect(JSON.parse(readFileSync(join(ROOT, 'nx.json'), 'utf8')).namedInputs.exportedContracts).toEqual(['{workspaceRoot}/jobs/spark/contracts/**/*']);
+  it('hashes the example datasets into the tests that read them by path', () => {
+    for (const project of ['lake-core', 'infra-modules']) expect(testTarget(project).inputs).toContain('exampleDatasets');
+    expect(JSON.parse(readFileSync(join(ROOT, 'nx.json'), 'utf8')).namedInputs.exampleDatasets).toEqual(['{workspaceRoot}/examples/**/*', '!{workspaceRoot}/examples/test/**/*']);
   });
 });
 

@@ -5,6 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ConfigError, parseSourceConfig } from '@nfe-lake/lake-core';
+import { s3ContractLoader } from './contract';
 import { CollectorDeps } from './handler';
 
 /** Metric namespace (POWERTOOLS_METRICS_NAMESPACE overrides it). */
@@ -18,7 +19,8 @@ function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
 
 /**
  * The handler's dependencies from its environment: RAW_BUCKET, CONTINUATION_QUEUE_URL,
- * DEAD_LETTER_QUEUE_URL and SOURCE_CONFIG (the JSON of one lake-core source config).
+ * DEAD_LETTER_QUEUE_URL, SOURCE_CONFIG (the JSON of one lake-core source config) and CONTRACT_URI
+ * (the dataset's exported contract in S3, read at the first run).
  * SDK clients use the standard AWS_* variables (AWS_ENDPOINT_URL points them at moto locally).
  */
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorDeps {
@@ -31,12 +33,14 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorDeps
   }
   const source = parseSourceConfig(config, 'SOURCE_CONFIG');
   const forcePathStyle = Boolean(env.AWS_ENDPOINT_URL);
+  const s3 = new S3Client({ forcePathStyle });
   return {
     source,
+    contract: s3ContractLoader(s3, required(env, 'CONTRACT_URI', 'the s3:// URI of the dataset\'s exported contract')),
     bucket: required(env, 'RAW_BUCKET', 'the raw bucket name'),
     continuationQueueUrl: required(env, 'CONTINUATION_QUEUE_URL', 'the URL of the continuation SQS queue'),
     deadLetterQueueUrl: required(env, 'DEAD_LETTER_QUEUE_URL', 'the URL of the dead-letter SQS queue'),
-    s3: new S3Client({ forcePathStyle }),
+    s3,
     sqs: new SQSClient({}),
     secrets: { secretsManager: new SecretsManagerClient({}), ssm: new SSMClient({}) },
     logger: new Logger({ serviceName: 'collector', persistentKeys: { source: source.name } }),

@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
-import { checkpointKey, DATASETS, RunManifest, SourceConfig, sourceStateKey } from '@nfe-lake/lake-core';
+import { checkpointKey, ContractError, RecordContract, RunManifest, SourceConfig, sourceStateKey } from '@nfe-lake/lake-core';
 import { JsonStore, Versioned } from './checkpoint/json-store';
 import { canClaim, commitCheckpoint } from './checkpoint/lease';
 import { Checkpoint, checkpointSchema, Continuation, continuationSchema, runRefOf, SourceState, sourceStateSchema } from './checkpoint/state';
@@ -21,6 +21,8 @@ const MAX_SQS_DELAY_SECONDS = 900;
 
 export interface CollectorDeps {
   readonly source: SourceConfig;
+  /** Loads the contract of the source's dataset; called once per container (again after a failure). */
+  readonly contract: () => Promise<RecordContract>;
   readonly bucket: string;
   readonly continuationQueueUrl: string;
   readonly deadLetterQueueUrl: string;
@@ -49,7 +51,7 @@ export interface InvocationResult {
 }
 
 /** Errors no retry can fix: the run goes to the dead-letter queue with the reason. */
-const isPermanent = (e: unknown) => e instanceof SourceError || e instanceof SecretError || e instanceof CorruptStateError || e instanceof StalledRunError;
+const isPermanent = (e: unknown) => e instanceof SourceError || e instanceof ContractError || e instanceof SecretError || e instanceof CorruptStateError || e instanceof StalledRunError;
 
 const isSqsEvent = (event: CollectorEvent): event is SQSEvent => 'Records' in event && Array.isArray(event.Records);
 
@@ -57,8 +59,15 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
   const { source, logger, metrics } = deps;
   const now = deps.now ?? Date.now;
   const store = new JsonStore(deps.s3, deps.bucket);
-  const contract = DATASETS[source.dataset];
-  if (!contract) throw new CorruptStateError('source config', `unknown dataset ${source.dataset}`);
+  let contract: Promise<RecordContract> | undefined;
+  const contractOf = () =>
+    (contract ??= deps.contract().then((c) => {
+      if (c.name !== source.dataset) throw new CorruptStateError('contract', `it is the contract of ${c.name}, but source ${source.name} feeds ${source.dataset}`);
+      return c;
+    })).catch((e) => {
+      contract = undefined;
+      throw e;
+    });
   const stateKey = sourceStateKey(source.name, source.dataset);
   // Auth and the HTTP client live as long as the container, so the rate limit spans invocations.
   let http: Promise<HttpClient> | undefined;
@@ -224,7 +233,7 @@ export function createHandler(deps: CollectorDeps): (event: CollectorEvent, cont
     let collector: RunCollector | undefined;
     try {
       collector = new RunCollector(
-        { source, contract, s3: deps.s3, store, http: await httpClient(), budget: new Budget(deps.safetyMs), logger, metrics, now, remainingMs, chunkBytes: deps.chunkBytes },
+        { source, contract: await contractOf(), s3: deps.s3, store, http: await httpClient(), budget: new Budget(deps.safetyMs), logger, metrics, now, remainingMs, chunkBytes: deps.chunkBytes },
         claimed,
       );
       const outcome = await collector.collect();

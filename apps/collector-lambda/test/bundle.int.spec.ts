@@ -42,6 +42,7 @@ describe('the Lambda bundle', () => {
           CONTINUATION_QUEUE_URL: lake.queueUrl,
           DEAD_LETTER_QUEUE_URL: lake.dlqUrl,
           SOURCE_CONFIG: JSON.stringify(demoSource(lake.api, 'offset')),
+          CONTRACT_URI: lake.contractUri,
         },
         FIRST_WINDOW_TICK,
       );

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DATASETS, parseSourceConfig } from '@nfe-lake/lake-core';
+import { loadContractFile, parseSourceConfig } from '@nfe-lake/lake-core';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { JsonStore } from '../src/checkpoint/json-store';
 import { RetryDeferred } from '../src/errors';
@@ -25,7 +26,7 @@ describe('RunCollector stalls', () => {
     const collector = new RunCollector(
       {
         source,
-        contract: DATASETS.nfe_invoice,
+        contract: loadContractFile(join(__dirname, '../../../examples/nfe-invoice/contract.ts')),
         s3: {} as S3Client,
         store: {} as JsonStore,
         http,

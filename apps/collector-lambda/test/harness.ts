@@ -1,13 +1,15 @@
 import { gunzipSync } from 'node:zlib';
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { MANIFEST_PREFIX, parseSourceConfig, RunManifest, runManifestSchema, SourceConfig, SourceConfigInput } from '@nfe-lake/lake-core';
+import { exportContract, loadContractFile, MANIFEST_PREFIX, parseSourceConfig, RunManifest, runManifestSchema, SourceConfig, SourceConfigInput } from '@nfe-lake/lake-core';
 import { LocalAws, startLocalAws } from '@nfe-lake/local-aws';
 import { DemoApi, startDemoApi, DemoApiOptions } from '@nfe-lake/demo-api';
+import { join } from 'node:path';
+import { s3ContractLoader } from '../src/contract';
 import { CollectorDeps, createHandler, InvocationResult, ScheduleEvent } from '../src/handler';
 import { LocalEventSource, localContext, sqsEvent } from '../src/local/local-lambda';
 
@@ -16,6 +18,11 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 export const WINDOW_START = '2026-01-01T00:00:00Z';
+
+/** The demo API serves the NF-e example; its contract is loaded from its file, as a lake config does. */
+export const nfeInvoice = loadContractFile(join(__dirname, '../../../examples/nfe-invoice/contract.ts'));
+/** Where each test lake keeps the exported contract (the artefacts bucket's layout, in the test's one bucket). */
+export const CONTRACT_KEY = `contracts/${nfeInvoice.name}.contract.json`;
 
 /** Routes and query names of the demo API, per pagination style. */
 export const STYLES = {
@@ -91,14 +98,20 @@ export class Lake {
     await world.s3.send(new CreateBucketCommand({ Bucket: lake.bucket }));
     lake.queueUrl = (await world.sqs.send(new CreateQueueCommand({ QueueName: `cont-${lake.name}` }))).QueueUrl!;
     lake.dlqUrl = (await world.sqs.send(new CreateQueueCommand({ QueueName: `dlq-${lake.name}` }))).QueueUrl!;
+    await world.s3.send(new PutObjectCommand({ Bucket: lake.bucket, Key: CONTRACT_KEY, Body: JSON.stringify(exportContract(nfeInvoice)) }));
     lake.api = await startDemoApi({ count: 2880, trackServed: true, ...api });
     return lake;
+  }
+
+  get contractUri(): string {
+    return `s3://${this.bucket}/${CONTRACT_KEY}`;
   }
 
   handler(source: SourceConfig, overrides: Partial<CollectorDeps> = {}) {
     return createHandler({
       now: testClock,
       source,
+      contract: s3ContractLoader(this.world.s3, this.contractUri),
       bucket: this.bucket,
       continuationQueueUrl: this.queueUrl,
       deadLetterQueueUrl: this.dlqUrl,

@@ -1,4 +1,4 @@
-import { Invoice, InvoiceGenerator } from '@nfe-lake/lake-core';
+import { Invoice, InvoiceGenerator } from '@nfe-lake/examples';
 import { faultsAt } from './faults';
 import { DemoApi, startDemoApi } from './server';
 

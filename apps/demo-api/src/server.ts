@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { GeneratorOptions, Invoice, InvoiceGenerator } from '@nfe-lake/lake-core';
+import { GeneratorOptions, Invoice, InvoiceGenerator } from '@nfe-lake/examples';
 import { Fault, FaultPlan, PaginationStyle } from './faults';
 
 export interface DemoApiOptions {
@@ -10,7 +10,7 @@ export interface DemoApiOptions {
   readonly host?: string;
   /** Invoices in the dataset (indices 0..count-1). @default 10000 */
   readonly count?: number;
-  /** Sample data shape (seed, first issue instant, spacing). @default - lake-core's defaults */
+  /** Sample data shape (seed, first issue instant, spacing). @default - the NF-e example generator's defaults */
   readonly generator?: GeneratorOptions;
   /** When set, every request needs it (`x-api-key` header, `api_key` query or `Authorization: Bearer`). @default - no auth */
   readonly apiKey?: string;

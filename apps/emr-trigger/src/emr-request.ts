@@ -8,6 +8,8 @@ export interface JobRun {
 }
 
 export const TAG_PREFIX = 'nfe-lake:';
+/** The tag naming the dataset a run's cluster processes. */
+export const DATASET_TAG = `${TAG_PREFIX}dataset`;
 
 /** Step name carries the run id: how a second submission of the same run is recognised. */
 export function stepName(spec: EmrLaunchSpec, run: JobRun): string {
@@ -19,7 +21,7 @@ export function clusterName(spec: EmrLaunchSpec, run: JobRun): string {
   return `${spec.clusterName}-${run.jobRunId}`.slice(0, 256);
 }
 
-/** spark-submit arguments of the job (jobs/spark/nfe_lake_job/config.py parses them). */
+/** spark-submit arguments of the job (the Spark job's config module parses them). */
 export function sparkSubmitArgs(spec: EmrLaunchSpec, run: JobRun): string[] {
   const { job } = spec;
   return [
@@ -64,7 +66,7 @@ export function sparkStep(spec: EmrLaunchSpec, run: JobRun): StepConfig {
 }
 
 export function runTags(spec: EmrLaunchSpec, run: JobRun): { Key: string; Value: string }[] {
-  const tags = { ...spec.tags, [`${TAG_PREFIX}dataset`]: spec.dataset, [`${TAG_PREFIX}job-run-id`]: run.jobRunId, [`${TAG_PREFIX}manifests`]: String(run.manifestKeys.length) };
+  const tags = { ...spec.tags, [DATASET_TAG]: spec.dataset, [`${TAG_PREFIX}job-run-id`]: run.jobRunId, [`${TAG_PREFIX}manifests`]: String(run.manifestKeys.length) };
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 

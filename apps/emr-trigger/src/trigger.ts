@@ -23,7 +23,7 @@ import {
 } from '@nfe-lake/lake-core';
 import { TriggerConfig } from './config';
 import { callEmr } from './emr-call';
-import { JobRun, clusterName, runJobFlowInput, sparkStep, stepName } from './emr-request';
+import { DATASET_TAG, JobRun, clusterName, runJobFlowInput, sparkStep, stepName } from './emr-request';
 import { TriggerError } from './errors';
 import { loadLaunchSpec } from './launch-spec';
 import { StartedRun, claim, record, release } from './markers';
@@ -205,10 +205,23 @@ export class Trigger {
     const name = clusterName(spec, run);
     const live = (await this.emr('ListClusters', () => this.deps.emr.send(new ListClustersCommand({ ClusterStates: LIVE_CLUSTER as ClusterState[] })))).Clusters ?? [];
     const existing = live.find((c) => c.Name === name);
-    if (!existing && live.some((c) => c.Name?.startsWith(`${spec.clusterName}-`))) return 'busy';
+    if (!existing && (await this.anotherRunOfDataset(spec, live.filter((c) => c.Name?.startsWith(`${spec.clusterName}-`))))) return 'busy';
     const clusterId = existing?.Id ?? (await this.emr('RunJobFlow', () => this.deps.emr.send(new RunJobFlowCommand(runJobFlowInput(spec, run))))).JobFlowId;
     if (!clusterId) throw new TriggerError(`EMR RunJobFlow for run ${run.jobRunId} returned no cluster id`);
     return { clusterId, stepIds: await this.stepIds(clusterId, stepName(spec, run)), adopted: Boolean(existing) };
+  }
+
+  /**
+   * Whether one of these live clusters runs this dataset. The name prefix alone cannot tell: the
+   * cluster of dataset `orders_eu` (`...-spark-orders-eu-<run>`) starts like one of `orders`; the
+   * dataset tag every run's cluster carries can.
+   */
+  private async anotherRunOfDataset(spec: EmrLaunchSpec, candidates: readonly { Id?: string }[]): Promise<boolean> {
+    for (const candidate of candidates) {
+      const described = await this.emr('DescribeCluster', () => this.deps.emr.send(new DescribeClusterCommand({ ClusterId: candidate.Id })));
+      if (described.Cluster?.Tags?.some((t) => t.Key === DATASET_TAG && t.Value === spec.dataset)) return true;
+    }
+    return false;
   }
 
   private async addSteps(spec: EmrLaunchSpec, run: JobRun): Promise<RunIds> {

@@ -26,9 +26,9 @@ describe('RunJobFlow request builder', () => {
 
   it('passes every job setting of the spec and each manifest to spark-submit', () => {
     expect(sparkSubmitArgs(spec, run)).toEqual([
-      'spark-submit', '--deploy-mode', 'cluster', '--py-files', 's3://lake-artefacts/jobs/spark/nfe_lake_job.zip',
+      'spark-submit', '--deploy-mode', 'cluster', '--py-files', 's3://lake-artefacts/jobs/spark/lake_job.zip',
       '--conf', 'spark.sql.shuffle.partitions=64', 's3://lake-artefacts/jobs/spark/main.py',
-      '--contract', 's3://lake-artefacts/jobs/spark/nfe_invoice.json', '--raw-root', 's3://lake-raw', '--curated-root', 's3://lake-curated',
+      '--contract', 's3://lake-artefacts/contracts/nfe_invoice.contract.json', '--raw-root', 's3://lake-raw', '--curated-root', 's3://lake-curated',
       '--analytics-root', 's3://lake-analytics', '--job-run-id', 'run-1', '--manifest-key', '_manifests/a.json', '--manifest-key', '_manifests/b.json',
       '--table-format', 'parquet', '--compression', 'zstd', '--target-file-size-mb', '128', '--max-bad-record-ratio', '0.01', '--glue-database', 'nfe_lake',
     ]);

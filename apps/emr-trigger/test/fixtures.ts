@@ -26,8 +26,8 @@ export function launchSpec(overrides: Partial<EmrLaunchSpecInput> = {}): EmrLaun
     configurations: [{ classification: 'spark-hive-site', properties: { 'hive.metastore.client.factory.class': 'com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory' } }],
     job: {
       entrypointUri: `s3://${ARTEFACTS}/jobs/spark/main.py`,
-      pyFilesUri: `s3://${ARTEFACTS}/jobs/spark/nfe_lake_job.zip`,
-      contractUri: `s3://${ARTEFACTS}/jobs/spark/nfe_invoice.json`,
+      pyFilesUri: `s3://${ARTEFACTS}/jobs/spark/lake_job.zip`,
+      contractUri: `s3://${ARTEFACTS}/contracts/nfe_invoice.contract.json`,
       rawBucket: RAW_BUCKET,
       curatedBucket: 'lake-curated',
       analyticsBucket: 'lake-analytics',
@@ -43,8 +43,8 @@ export function launchSpec(overrides: Partial<EmrLaunchSpecInput> = {}): EmrLaun
   };
 }
 
-export function runRef(runId: string, ingestDate = '2026-01-02'): RunRef {
-  return { source: 'demo-api', dataset: 'nfe_invoice', ingestDate, runId };
+export function runRef(runId: string, ingestDate = '2026-01-02', dataset = 'nfe_invoice', source = 'demo-api'): RunRef {
+  return { source, dataset, ingestDate, runId };
 }
 
 export function manifest(ref: RunRef): { key: string; body: RunManifest } {

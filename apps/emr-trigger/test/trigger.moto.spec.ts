@@ -176,6 +176,34 @@ describe('transient mode', () => {
   });
 });
 
+describe('several datasets in one lake', () => {
+  // what SparkProcessing renders: one spec per dataset, cluster names from the dataset name
+  const specOf = (dataset: string) => ({ key: `launch-spec/${dataset}.json`, spec: launchSpec({ dataset, clusterName: `lake-spark-${dataset.replace(/_/g, '-')}` }) });
+  const triggerOf = (dataset: string) =>
+    new Trigger({ s3, emr, config: { launchSpecUri: `s3://${ARTEFACTS}/${specOf(dataset).key}`, rawBucket: RAW_BUCKET, maxManifestsPerRun: 24, emrMaxAttempts: 2 }, logger, now: () => new Date('2026-01-02T01:00:00Z') });
+  async function putDatasetManifest(dataset: string, runId: string): Promise<string> {
+    const { key, body } = manifest(runRef(runId, '2026-01-02', dataset, `${dataset.replace(/_/g, '-')}-api`));
+    await s3.send(new PutObjectCommand({ Bucket: RAW_BUCKET, Key: key, Body: JSON.stringify(body) }));
+    return key;
+  }
+
+  it('runs each dataset on its own cluster: a live run of one dataset never holds back another whose name it starts with', async () => {
+    for (const dataset of ['orders', 'orders_eu']) {
+      const { key, spec } = specOf(dataset);
+      await s3.send(new PutObjectCommand({ Bucket: ARTEFACTS, Key: key, Body: JSON.stringify(spec) }));
+    }
+    const eu = await triggerOf('orders_eu').handle(objectCreated(await putDatasetManifest('orders_eu', 'run-1')));
+    expect(eu.started).toHaveLength(1);
+    const orders = await triggerOf('orders').handle(objectCreated(await putDatasetManifest('orders', 'run-1')));
+    expect(orders.started).toHaveLength(1);
+    expect((await liveClusters()).map((c) => c.Name).sort()).toEqual(['lake-spark-orders-eu-run-1', 'lake-spark-orders-run-1']);
+    // each trigger sweeps only its dataset's manifests, and still runs its dataset one run at a time
+    const next = await putDatasetManifest('orders', 'run-2');
+    expect(await triggerOf('orders').handle(SCHEDULED)).toMatchObject({ started: [], deferred: [next] });
+    expect(await triggerOf('orders_eu').handle(SCHEDULED)).toMatchObject({ started: [], deferred: [], ignored: expect.arrayContaining([next]) });
+  });
+});
+
 describe('persistent mode', () => {
   async function persistentCluster(): Promise<string> {
     const out = await emr.send(

@@ -1,5 +1,5 @@
 """Shared fixtures: one local SparkSession (local[2]) per test session, and raw data written by
-lake-core's InvoiceGenerator through jobs/spark/tools/write-raw-fixture.ts (the collector's layout)."""
+the NF-e example's InvoiceGenerator through jobs/spark/tools/write-raw-fixture.ts (the collector's layout)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from nfe_lake_job.contract import Contract, parse_contract
 
 JOB_DIR = Path(__file__).resolve().parent.parent
 REPO = JOB_DIR.parent.parent
-CONTRACT = JOB_DIR / "contracts" / "nfe_invoice.json"
+CONTRACT = REPO / "examples" / "contracts" / "nfe_invoice.contract.json"
 # 1500 invoices, 10 minutes apart: ~10 business dates, 3 collector runs of 2 parts each
 FIXTURE_ARGS = ["--invoices", "1500", "--runs", "3", "--parts-per-run", "2", "--spacing-seconds", "600"]
 

@@ -1,6 +1,6 @@
-"""Packages the job for EMR: main.py (the step's entry point), nfe_lake_job.zip (--py-files) and the
-contract JSON, into --out. Zip entries get a fixed timestamp so a rebuild of the same sources is
-byte-identical (stable S3 ETags for the infra upload)."""
+"""Packages the job for EMR: main.py (the step's entry point) and lake_job.zip (--py-files, the job's
+package), into --out; the exported contract is deployed by the lake stack. Zip entries get a fixed
+timestamp so a rebuild of the same sources is byte-identical (stable S3 ETags for the infra upload)."""
 
 from __future__ import annotations
 
@@ -15,16 +15,13 @@ FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
 def package(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    archive = out / "nfe_lake_job.zip"
+    archive = out / "lake_job.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for source in sorted((JOB / "nfe_lake_job").glob("*.py")):
             info = zipfile.ZipInfo(f"nfe_lake_job/{source.name}", FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, source.read_bytes())
-    written = [archive, Path(shutil.copyfile(JOB / "main.py", out / "main.py"))]
-    for contract in sorted((JOB / "contracts").glob("*.json")):
-        written.append(Path(shutil.copyfile(contract, out / contract.name)))
-    return written
+    return [archive, Path(shutil.copyfile(JOB / "main.py", out / "main.py"))]
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
  * line: the reference the Python validator is checked against (tests/test_validate.py).
  */
 import { readFileSync } from 'node:fs';
-import { formatIssues, nfeInvoice, recordValidator } from '@nfe-lake/lake-core';
+import { formatIssues, recordValidator } from '@nfe-lake/lake-core';
+import { nfeInvoice } from '@nfe-lake/examples';
 
 const validate = recordValidator(nfeInvoice);
 for (const line of readFileSync(0, 'utf8').split('\n')) {

@@ -1,5 +1,5 @@
 /**
- * Writes raw gzip NDJSON parts and run manifests in the lake layout from lake-core's deterministic
+ * Writes raw gzip NDJSON parts and run manifests in the lake layout from the NF-e example's deterministic
  * InvoiceGenerator, as the collector would: for pytest fixtures and the benchmark.
  *   npx tsx jobs/spark/tools/write-raw-fixture.ts --out <raw root dir> --invoices 1000 [--runs 2]
  *     [--parts-per-run 2] [--first 0] [--seed 42] [--spacing-seconds 30] [--source demo-api]
@@ -9,7 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
-import { InvoiceGenerator, RunManifest, manifestKey, nfeInvoice, rawObjectKey, runManifestSchema } from '@nfe-lake/lake-core';
+import { RunManifest, manifestKey, rawObjectKey, runManifestSchema } from '@nfe-lake/lake-core';
+import { InvoiceGenerator, nfeInvoice } from '@nfe-lake/examples';
 
 const { values } = parseArgs({
   options: {

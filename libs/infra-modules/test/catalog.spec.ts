@@ -1,8 +1,9 @@
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
 import { GlueDataCatalogEncryptionSettings } from '@cdktf/provider-aws/lib/glue-data-catalog-encryption-settings';
-import { derivedTables, gluePartitionKeys, nfeInvoice, rawGlueColumns, tableGlueColumns } from '@nfe-lake/lake-core';
+import { derivedTables, gluePartitionKeys, rawGlueColumns, tableGlueColumns } from '@nfe-lake/lake-core';
 import { CatalogEncryption, LakeDatabase, LakeRole } from '../src';
+import { nfeInvoice } from './fixtures';
 import { KEY_ARN, policyStatements, resources, storageIn, synthWith } from './helpers';
 
 function catalog() {

@@ -20,7 +20,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { LakeConfig, emrLaunchSpecSchema, nfeInvoice, rawGlueColumns, tableGlueColumns } from '@nfe-lake/lake-core';
+import { LakeConfig, emrLaunchSpecSchema, rawGlueColumns, tableGlueColumns } from '@nfe-lake/lake-core';
 import { LocalAws, startLocalAws } from '@nfe-lake/local-aws';
 import { App } from 'cdktf';
 import { execFile } from 'node:child_process';
@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildLakeStacks } from '../src';
-import { artefactFixtures, configFile, lakeConfig } from './fixtures';
+import { artefactFixtures, configFile, lakeConfig, nfeInvoice } from './fixtures';
 
 const run = promisify(execFile);
 const ACCOUNT = '123456789012';
@@ -190,10 +190,19 @@ describe('local environment on moto', () => {
       jobFlowRole: 'nfe-local-emr-instance',
       securityConfiguration: 'nfe-local-emr',
       logUri: `s3://${bucket('artefacts')}/emr-logs/`,
-      job: { rawBucket: bucket('raw'), curatedBucket: bucket('curated'), glueDatabase: 'nfe_local_lake', entrypointUri: `s3://${bucket('artefacts')}/jobs/spark/main.py` },
+      job: {
+        rawBucket: bucket('raw'),
+        curatedBucket: bucket('curated'),
+        glueDatabase: 'nfe_local_lake',
+        entrypointUri: `s3://${bucket('artefacts')}/jobs/spark/main.py`,
+        contractUri: `s3://${bucket('artefacts')}/contracts/nfe_invoice.contract.json`,
+      },
     });
+    // the exported contract the job and the collector read, deployed by the lake stack
+    const contract = await (await s3.send(new GetObjectCommand({ Bucket: bucket('artefacts'), Key: 'contracts/nfe_invoice.contract.json' }))).Body!.transformToString();
+    expect(JSON.parse(contract)).toMatchObject({ format: 2, name: 'nfe_invoice', tables: { invoice_items: { source: { kind: 'explode', array: ['items'] } } } });
     const entry = await (await s3.send(new GetObjectCommand({ Bucket: bucket('artefacts'), Key: 'jobs/spark/main.py' }))).Body!.transformToString();
-    expect(entry).toBe('print("nfe lake job")\n');
+    expect(entry).toBe('print("lake job")\n');
     const emr = client(EMRClient);
     const security = JSON.parse((await emr.send(new DescribeSecurityConfigurationCommand({ Name: 'nfe-local-emr' }))).SecurityConfiguration!);
     expect(security.EncryptionConfiguration).toMatchObject({ EnableAtRestEncryption: true, EnableInTransitEncryption: true });

@@ -1,7 +1,7 @@
 import { ConfigError } from '@nfe-lake/lake-core';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InfraConfigError, LOCAL_ENDPOINT_VARIABLE, loadEnvironmentConfig } from '../src';
 
 const config = (name: 'local' | 'dev') => resolve(__dirname, '../config', `lake.${name}.json`);
@@ -33,7 +33,10 @@ describe('loadEnvironmentConfig', () => {
 
   it('keeps a localEndpoint written in a local config file when the variable is unset, and the variable wins over it', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'infra-config-')), 'lake.local.json');
-    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(config('local'), 'utf8')), localEndpoint: 'http://127.0.0.1:5999' }));
+    const local = JSON.parse(readFileSync(config('local'), 'utf8'));
+    // the copy lives elsewhere: its contract path, relative to the config file, must follow
+    const datasets = local.datasets.map((d: { contract: string }) => ({ contract: resolve(dirname(config('local')), d.contract) }));
+    writeFileSync(file, JSON.stringify({ ...local, datasets, localEndpoint: 'http://127.0.0.1:5999' }));
     expect(loadEnvironmentConfig(file, {}).localEndpoint).toBe('http://127.0.0.1:5999');
     expect(loadEnvironmentConfig(file, { [LOCAL_ENDPOINT_VARIABLE]: 'http://127.0.0.1:4566' }).localEndpoint).toBe('http://127.0.0.1:4566');
   });

@@ -6,8 +6,8 @@ import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SourceConfig, SourceConfigInput, sourceSchema } from '@nfe-lake/lake-core';
 import { TerraformStack } from 'cdktf';
-import { ApiCollector, ApiCollectorProps } from '../src';
-import { artefactFixtures } from './fixtures';
+import { ApiCollector, ApiCollectorProps, DatasetContractObject } from '../src';
+import { artefactFixtures, nfeInvoice, shopOrders } from './fixtures';
 import { KEY_ARN, policyStatements, resources, storageIn, synthWith } from './helpers';
 
 const artefacts = artefactFixtures();
@@ -17,7 +17,9 @@ const source = (over: Partial<SourceConfigInput> = {}): SourceConfig => sourceSc
 function collector(over: Partial<SourceConfigInput> = {}, props: Partial<ApiCollectorProps> = {}) {
   return synthWith((stack: TerraformStack) => {
     const storage = storageIn(stack);
-    new ApiCollector(stack, 'Collector', { source: source(over), rawBucket: storage.raw, key: storage.key, namePrefix: 'nfe-test', codeDirectory: artefacts.collectorCodeDirectory, ...props });
+    const dataset = source(over).dataset === shopOrders.name ? shopOrders : nfeInvoice;
+    const contract = new DatasetContractObject(stack, 'Contract', { contract: dataset, bucket: storage.artefacts, key: storage.key });
+    new ApiCollector(stack, 'Collector', { source: source(over), contract, rawBucket: storage.raw, key: storage.key, namePrefix: 'nfe-test', codeDirectory: artefacts.collectorCodeDirectory, ...props });
   });
 }
 
@@ -43,8 +45,9 @@ describe('ApiCollector defaults', () => {
     expect(fn.source_code_hash).toMatch(/^\$\{filebase64sha256\("assets\/.*\.zip"\)\}$/);
   });
 
-  it('passes the collector its environment (source config, raw bucket, both queues)', () => {
+  it('passes the collector its environment (source config, its dataset\'s contract object, raw bucket, both queues)', () => {
     const vars = fn.environment.variables;
+    expect(vars.CONTRACT_URI).toMatch(/^s3:\/\/\$\{aws_s3_bucket\.Storage_Artefacts.*\}\/contracts\/nfe_invoice\.contract\.json$/);
     expect(JSON.parse(vars.SOURCE_CONFIG)).toEqual(source());
     expect(vars.RAW_BUCKET).toContain('Storage_Raw');
     expect(vars.CONTINUATION_QUEUE_URL).toMatch(/ContinuationQueue.*\.url/);
@@ -88,6 +91,8 @@ describe('ApiCollector defaults', () => {
     const puts = statements.filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource as string[]);
     expect(puts.map((r) => r.replace(/^.*\.arn\}/, ''))).toEqual(['/nfe-api/nfe_invoice/*', '/_manifests/nfe-api/nfe_invoice/*', '/_state/nfe-api/nfe_invoice/*']);
     expect(statements.flatMap((s) => s.Action).filter((a) => a.startsWith('secretsmanager:') || a.startsWith('ssm:'))).toEqual([]);
+    const reads = statements.filter((s) => s.Action.includes('s3:GetObject')).flatMap((s) => s.Resource as string[]);
+    expect(reads.filter((r) => r.includes('Storage_Artefacts')).map((r) => r.replace(/^.*\.arn\}/, ''))).toEqual(['/contracts/nfe_invoice.contract.json']);
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['cloudwatch:PutMetricData'], Condition: { StringEquals: { 'cloudwatch:namespace': 'NfeLake/Collector' } } }));
   });
 
@@ -116,6 +121,13 @@ describe('ApiCollector options', () => {
     expect(policyStatements(ssm.tf, 'nfe-test-collector-nfe-api')).toContainEqual({ Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [expect.stringMatching(/:parameter\/nfe\/key$/)] });
   });
 
+  it('reads the contract of the dataset its source feeds (shop_orders)', () => {
+    const { tf: shop } = collector({ name: 'shop-api', dataset: 'shop_orders', path: '/v1/orders' });
+    expect(resources(shop, 'aws_lambda_function')[0].environment.variables.CONTRACT_URI).toMatch(/\/contracts\/shop_orders\.contract\.json$/);
+    const puts = policyStatements(shop, 'nfe-test-collector-shop-api').filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource as string[]);
+    expect(puts.map((r) => r.replace(/^.*\.arn\}/, ''))).toEqual(['/shop-api/shop_orders/*', '/_manifests/shop-api/shop_orders/*', '/_state/shop-api/shop_orders/*']);
+  });
+
   it('derives the alarm window from rate schedules and honours the options', () => {
     const { json } = collector({ schedule: 'rate(15 minutes)' }, { missedSchedulesBeforeAlarm: 4, timeoutSeconds: 300, memorySizeMb: 512, logRetentionDays: 30 });
     expect(json).toHaveResourceWithProperties(CloudwatchMetricAlarm, { alarm_name: 'nfe-test-collector-nfe-api-no-manifest', period: 900, evaluation_periods: 4 });
@@ -128,6 +140,9 @@ describe('ApiCollector options', () => {
     expect(() => collector({ schedule: 'rate(3 days)' }, { missedSchedulesBeforeAlarm: 3 })).toThrow(/the missing-manifest alarm would wait 777600 s \(3 runs of 259200 s\); CloudWatch evaluates at most 7 days: lower missedSchedulesBeforeAlarm/);
     expect(() => collector({}, { timeoutSeconds: 901 })).toThrow('invalid timeoutSeconds: got 901; use 1 to 900 seconds (the Lambda maximum)');
     expect(() => collector({}, { missedSchedulesBeforeAlarm: 0 })).toThrow('invalid missedSchedulesBeforeAlarm: got 0; use a whole number >= 1');
+    expect(() => collector({}, { contract: { contract: shopOrders, uri: 's3://a/b', grantRead: () => undefined } })).toThrow(
+      'invalid contract for source nfe-api: got the contract of shop_orders; pass the contract of dataset nfe_invoice',
+    );
     expect(() => collector({}, { codeDirectory: '/nonexistent/bundle' })).toThrow(/code directory \/nonexistent\/bundle does not exist; build the bundle first/);
   });
 });

@@ -5,20 +5,22 @@ import { EmrManagedScalingPolicy } from '@cdktf/provider-aws/lib/emr-managed-sca
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { emrLaunchSpecSchema, nfeInvoice, sourceSchema } from '@nfe-lake/lake-core';
-import { LakeDatabase, SparkProcessing, SparkProcessingProps } from '../src';
-import { artefactFixtures } from './fixtures';
+import { DatasetContract, emrLaunchSpecSchema, sourceSchema } from '@nfe-lake/lake-core';
+import { DatasetContractObject, LakeDatabase, SparkProcessing, SparkProcessingProps } from '../src';
+import { artefactFixtures, nfeInvoice, shopOrders } from './fixtures';
 import { KEY_ARN, policyStatements, resources, storageIn, synthWith } from './helpers';
 
 const artefacts = artefactFixtures();
 const source = sourceSchema.parse({ name: 'nfe-api', dataset: 'nfe_invoice', baseUrl: 'https://api.example.com', path: '/v1/invoices', pagination: { type: 'none' } });
 
-function processing(props: Partial<SparkProcessingProps> = {}) {
+function processing(props: Partial<SparkProcessingProps> = {}, datasets: readonly DatasetContract[] = [nfeInvoice]) {
   return synthWith((stack) => {
     const storage = storageIn(stack);
     const database = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key });
     database.addRawTable(nfeInvoice, source.name, storage.raw);
+    const contracts = datasets.map((contract) => new DatasetContractObject(stack, `Contract-${contract.name}`, { contract, bucket: storage.artefacts, key: storage.key }));
     new SparkProcessing(stack, 'Spark', {
+      contracts,
       namePrefix: 'nfe-test',
       key: storage.key,
       rawBucket: storage.raw,
@@ -29,7 +31,6 @@ function processing(props: Partial<SparkProcessingProps> = {}) {
       sources: [source],
       triggerCodeDirectory: artefacts.triggerCodeDirectory,
       jobDirectory: artefacts.jobDirectory,
-      contractsDirectory: artefacts.contractsDirectory,
       ...props,
     });
   });
@@ -55,16 +56,16 @@ describe('SparkProcessing (transient, the default)', () => {
       managedScaling: { unitType: 'Instances', minimumCapacityUnits: 2, maximumCapacityUnits: 10, maximumOnDemandCapacityUnits: 2, maximumCoreCapacityUnits: 3 },
       autoTerminationIdleTimeoutSeconds: 3600,
       configurations: [{ classification: 'spark-hive-site', properties: { 'hive.metastore.client.factory.class': expect.stringContaining('AWSGlueDataCatalogHiveClientFactory') } }],
-      job: { tableFormat: 'parquet', parquetCompression: 'zstd', glueDatabase: expect.stringContaining('aws_glue_catalog_database'), contractUri: expect.stringMatching(/\/jobs\/contracts\/nfe_invoice\.json$/) },
+      job: { tableFormat: 'parquet', parquetCompression: 'zstd', glueDatabase: expect.stringContaining('aws_glue_catalog_database'), contractUri: expect.stringMatching(/^s3:\/\/\$\{aws_s3_bucket\.Storage_Artefacts.*\}\/contracts\/nfe_invoice\.contract\.json$/) },
       tags: { 'nfe-lake': 'nfe-test', 'for-use-with-amazon-emr-managed-policies': 'true' },
     });
     expect(spec.persistentClusterId).toBeUndefined();
     expect(json).not.toHaveResource(EmrCluster);
   });
 
-  it('uploads the job entrypoint, py-files and contract, KMS-encrypted, re-uploaded when they change', () => {
+  it('uploads the job entrypoint and py-files, KMS-encrypted, re-uploaded when they change', () => {
     const objects = resources(tf, 'aws_s3_object');
-    expect(objects.map((o) => o.key).sort()).toEqual(['jobs/contracts/nfe_invoice.json', 'jobs/spark/main.py', 'jobs/spark/nfe_lake_job.zip', 'launch-spec/nfe_invoice.json']);
+    expect(objects.map((o) => o.key).sort()).toEqual(['contracts/nfe_invoice.contract.json', 'jobs/spark/lake_job.zip', 'jobs/spark/main.py', 'launch-spec/nfe_invoice.json']);
     expect(objects.every((o) => o.server_side_encryption === 'aws:kms' && o.kms_key_id === KEY_ARN)).toBe(true);
     expect(objects.filter((o) => o.source).every((o) => /^[0-9A-F]{32}$/.test(o.source_hash) && o.source.includes(`/${o.source_hash}/`))).toBe(true);
     expect(json).toHaveResourceWithProperties(S3Object, { key: 'jobs/spark/main.py', source: expect.stringMatching(/^assets\//) });
@@ -160,6 +161,33 @@ describe('SparkProcessing options', () => {
     expect(() => processing({ minCapacityUnits: 5, maxCapacityUnits: 4 })).toThrow(/invalid processing settings: maxCapacityUnits: got 4; maxCapacityUnits must be >= minCapacityUnits/);
     expect(() => processing({ releaseLabel: '7.0' })).toThrow(/releaseLabel: got "7.0"/);
     expect(() => processing({ jobDirectory: '/nonexistent' })).toThrow(/missing \/nonexistent\/main.py; build the Spark job first/);
-    expect(() => processing({ sources: [] })).toThrow('no sources given: processing needs at least one source to trigger on');
+    expect(() => processing({ contracts: [] })).toThrow('no dataset contracts given: processing needs at least one dataset');
+    expect(() => processing({ sources: [] })).toThrow('invalid contracts: dataset nfe_invoice has no source to trigger on; add a source for it or drop the contract');
+    expect(() => processing({ sources: [source, { ...source, name: 'shop-api', dataset: 'shop_orders' }] })).toThrow(
+      'invalid sources: source shop-api feeds dataset "shop_orders", which has no contract here; pass its contract (known: nfe_invoice)',
+    );
+  });
+});
+
+describe('SparkProcessing with several datasets (nfe_invoice and shop_orders)', () => {
+  const shopSource = sourceSchema.parse({ name: 'shop-api', dataset: 'shop_orders', baseUrl: 'https://shop.example.com', path: '/v1/orders', pagination: { type: 'none' } });
+  const { tf } = processing({ sources: [source, shopSource] }, [nfeInvoice, shopOrders]);
+  const specs = resources(tf, 'aws_s3_object').filter((o) => o.key.startsWith('launch-spec/'));
+
+  it('renders one launch spec per dataset, each pointing at its own exported contract', () => {
+    expect(specs.map((o) => o.key).sort()).toEqual(['launch-spec/nfe_invoice.json', 'launch-spec/shop_orders.json']);
+    for (const object of specs) {
+      const spec = emrLaunchSpecSchema.parse(JSON.parse(object.content));
+      expect(spec.job.contractUri.endsWith(`/contracts/${spec.dataset}.contract.json`)).toBe(true);
+      expect(spec.job.pyFilesUri).toMatch(/\/jobs\/spark\/lake_job\.zip$/);
+    }
+  });
+
+  it('gives each dataset its own trigger, fired by its own source\'s manifests; the nodes read every contract', () => {
+    expect(resources(tf, 'aws_lambda_function').map((f) => f.function_name).sort()).toEqual(['nfe-test-emr-trigger-nfe-invoice', 'nfe-test-emr-trigger-shop-orders']);
+    const prefixes = resources(tf, 'aws_cloudwatch_event_rule').map((r) => JSON.parse(r.event_pattern).detail.object.key[0].prefix).sort();
+    expect(prefixes).toEqual(['_manifests/nfe-api/nfe_invoice/', '_manifests/shop-api/shop_orders/']);
+    const reads = policyStatements(tf, 'nfe-test-emr-instance').filter((s) => s.Action.includes('s3:GetObject')).flatMap((s) => s.Resource as string[]);
+    expect(reads.filter((r) => r.includes('/contracts/')).map((r) => r.split('/').pop()).sort()).toEqual(['nfe_invoice.contract.json', 'shop_orders.contract.json']);
   });
 });

@@ -1,8 +1,8 @@
 import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import { RedshiftdataStatement } from '@cdktf/provider-aws/lib/redshiftdata-statement';
-import { nfeInvoice } from '@nfe-lake/lake-core';
-import { LakeBucket, LakeDatabase, LakeWorkgroup, SpectrumSchema, SpectrumTarget, demoQueries } from '../src';
+import { LakeBucket, LakeDatabase, LakeWorkgroup, SpectrumSchema, SpectrumTarget } from '../src';
+import { nfeInvoice } from './fixtures';
 import { KEY_ARN, policyStatements, resources, storageIn, synthWith } from './helpers';
 
 function workgroup(bytesScannedCutoffPerQuery?: number) {
@@ -10,7 +10,7 @@ function workgroup(bytesScannedCutoffPerQuery?: number) {
     const storage = storageIn(stack);
     const database = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key });
     const wg = new LakeWorkgroup(stack, 'Workgroup', { workgroupName: 'nfe-test-lake', resultsBucket: storage.athenaResults, bytesScannedCutoffPerQuery });
-    for (const q of demoQueries(nfeInvoice)) wg.addNamedQuery(database, q);
+    for (const q of nfeInvoice.namedQueries) wg.addNamedQuery(database, q);
   });
 }
 
@@ -43,7 +43,7 @@ describe('LakeWorkgroup', () => {
     expect(() => synthWith((stack) => new LakeWorkgroup(stack, 'W', { workgroupName: 'nfe-test-x', resultsBucket: new LakeBucket(stack, 'B', { bucketName: 'nfe-test-b' }) }))).toThrow(/has no KMS key: Athena results must be SSE-KMS/);
   });
 
-  it('adds the demo questions as named queries over the contract tables, partition-pruned', () => {
+  it('adds a contract\'s named queries in the lake database (the NF-e example: partition-pruned)', () => {
     const { json, tf } = workgroup();
     const queries = resources(tf, 'aws_athena_named_query');
     expect(queries.map((q) => q.name).sort()).toEqual(['cancellation-rate-by-day', 'raw-records-by-ingest-date', 'revenue-by-state-last-30-days', 'top-10-products-yesterday']);

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LakeStacks, LakeStack, PROVIDER_LOCK_FILE, buildLakeStacks } from '../src';
-import { artefactFixtures, configFile, lakeConfig } from './fixtures';
+import { artefactFixtures, configFile, examplesConfig, lakeConfig } from './fixtures';
 import { TerraformJson, resources } from './helpers';
 
 const artefacts = artefactFixtures();
@@ -146,6 +146,42 @@ describe('curated table format', () => {
     expect(byName.invoices.table_type).toBe('DELTA');
     expect(byName.invoice_items.table_type).toBe('DELTA');
     expect(byName.daily_revenue_by_state).toMatchObject({ classification: 'parquet', 'projection.enabled': 'true' });
+  });
+});
+
+describe('a lake of two datasets of different shapes (the examples: nfe_invoice and shop_orders)', () => {
+  const config = examplesConfig();
+  const { stacks, synth } = synthApp(config);
+
+  it('catalogs every table of both contracts and publishes each exported contract', () => {
+    const lake = synth(stacks.lake);
+    expect(resources(lake, 'aws_glue_catalog_table').map((t) => t.name).sort()).toEqual(
+      ['daily_revenue_by_state', 'daily_sales_by_country', 'invoice_items', 'invoices', 'orders', 'orders_lines', 'orders_payments', 'raw_nfe_invoice', 'raw_shop_orders', 'top_products_daily'].sort(),
+    );
+    const contracts = resources(lake, 'aws_s3_object');
+    expect(contracts.map((o) => o.key).sort()).toEqual(['contracts/nfe_invoice.contract.json', 'contracts/shop_orders.contract.json']);
+    expect(JSON.parse(contracts.find((o) => o.key === 'contracts/shop_orders.contract.json')!.content)).toMatchObject({ format: 2, name: 'shop_orders' });
+  });
+
+  it('one collector per source reading its own contract; one processing pipeline per dataset', () => {
+    const uris = resources(synth(stacks.ingestion), 'aws_lambda_function').map((f) => [f.function_name, f.environment.variables.CONTRACT_URI]);
+    expect(uris.map(([name, uri]) => [name, uri.split('/').pop()])).toEqual([
+      ['shop-local-collector-nfe-api', 'nfe_invoice.contract.json'],
+      ['shop-local-collector-shop-api', 'shop_orders.contract.json'],
+    ]);
+    expect(Object.keys(stacks.processing.processing.pipelines)).toEqual(['nfe_invoice', 'shop_orders']);
+  });
+
+  it('deploys the named queries of both datasets to the workgroup', () => {
+    const names = resources(synth(stacks.query), 'aws_athena_named_query').map((q) => q.name);
+    expect(names.sort()).toEqual(config.datasets.flatMap((d) => d.namedQueries.map((q) => q.name)).sort());
+    expect(names).toHaveLength(6);
+  });
+
+  it('refuses two datasets declaring a named query of the same name', () => {
+    const [nfe, shop] = config.datasets;
+    const clash = { ...config, datasets: [nfe, { ...shop, namedQueries: [nfe.namedQueries[0]] }] };
+    expect(() => build(clash)).toThrow(`invalid namedQueries: datasets nfe_invoice and shop_orders both declare a query named "revenue-by-state-last-30-days"; rename one of them`);
   });
 });
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadLakeConfig, parseLakeConfig, parseSourceConfig } from '../src';
+import { ConfigError, loadLakeConfig, parseLakeConfig as parseWith, parseSourceConfig } from '../src';
+import { EXAMPLES_DIR, nfeInvoice, shopOrders } from './examples';
 
 const source = {
   name: 'nfe-api',
@@ -12,6 +13,9 @@ const source = {
   pagination: { type: 'cursor', nextCursorPath: 'next_cursor' },
 };
 const lake = { project: 'nfe', environment: 'local', region: 'us-east-1', localEndpoint: 'http://127.0.0.1:5000', sources: [source] };
+
+/** Parses with the NF-e contract given in code, as a TypeScript app would. */
+const parseLakeConfig = (input: unknown, origin?: string) => parseWith(input, origin, { datasets: [nfeInvoice] });
 
 function problems(fn: () => unknown) {
   try {
@@ -91,8 +95,32 @@ describe('lake config', () => {
   it('rejects unknown keys (typos) and unknown datasets', () => {
     expect(problems(() => parseLakeConfig({ ...lake, regoin: 'x' }))[0].expected).toMatch(/regoin/);
     expect(problems(() => parseLakeConfig({ ...lake, sources: [{ ...source, dataset: 'orders' }] }))).toEqual([
-      { path: 'sources[0].dataset', value: 'orders', expected: 'one of the lake-core datasets: nfe_invoice' },
+      { path: 'sources[0].dataset', value: 'orders', expected: 'a declared dataset (datasets[].contract): nfe_invoice' },
+      { path: 'datasets (given in code)', value: 'nfe_invoice', expected: 'a source feeding dataset "nfe_invoice" (sources[].dataset), or drop the dataset' },
     ]);
+  });
+
+  it('loads the contracts the config names, relative to the config file', () => {
+    const cfg = parseWith(
+      { ...lake, datasets: [{ contract: 'nfe-invoice/contract.ts' }, { contract: 'shop-orders/shop_orders.contract.yaml' }], sources: [source, { ...source, name: 'shop-api', dataset: 'shop_orders' }] },
+      'lake.json',
+      { baseDir: EXAMPLES_DIR },
+    );
+    expect(cfg.datasets.map((d) => d.name)).toEqual(['nfe_invoice', 'shop_orders']);
+    expect(cfg.datasets[1]).toEqual(shopOrders);
+    const loaded = loadLakeConfig(join(EXAMPLES_DIR, 'lake.json'));
+    expect(loaded.datasets.map((d) => d.name)).toEqual(['nfe_invoice', 'shop_orders']);
+  });
+
+  it('refuses two contracts of one dataset and a contract file that breaks the rules, naming the file', () => {
+    expect(problems(() => parseWith({ ...lake, datasets: [{ contract: 'nfe-invoice/contract.ts' }] }, 'lake.json', { baseDir: EXAMPLES_DIR, datasets: [nfeInvoice] }))[0]).toEqual({
+      path: 'datasets (given in code)',
+      value: 'nfe_invoice',
+      expected: 'one contract per dataset name',
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'd.contract.yaml'), 'name: nfe_invoice\nversion: 1\n');
+    expect(() => parseWith({ ...lake, datasets: [{ contract: 'd.contract.yaml' }] }, 'lake.json', { baseDir: dir })).toThrow(`invalid description in ${join(dir, 'd.contract.yaml')}: got nothing`);
   });
 
   it('refuses secrets from plain environment variables', () => {

@@ -1,20 +1,42 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderArtefacts } from '../src/cli/export';
+import { renderSchema, SCHEMA_DIR } from '../src/cli/schema';
+import { datasetContractJsonSchema, exportContract } from '../src';
+import { nfeInvoice, shopOrders } from './examples';
 
-describe('exported contract artefacts', () => {
-  it('match what is checked in for the Spark job (regenerate with `npx nx run lake-core:export`)', () => {
-    const dir = join(__dirname, '../../../jobs/spark/contracts');
-    for (const [name, content] of Object.entries(renderArtefacts())) {
-      expect({ name, content: readFileSync(join(dir, name), 'utf8') }).toEqual({ name, content });
+describe('exported contract, format 2', () => {
+  it('carries the columns, the raw schemas and every table with its Spark schema, Glue columns and source', () => {
+    const exported = exportContract(shopOrders);
+    expect(exported).toMatchObject({ format: 2, name: 'shop_orders', primaryKey: ['order_id'], eventTimeField: 'modified_at', businessDateField: 'ordered_at' });
+    expect(Object.keys(exported.tables)).toEqual(['orders', 'orders_lines', 'orders_payments', 'daily_sales_by_country']);
+    for (const table of Object.values(exported.tables)) {
+      expect(table.partitionKeys).toEqual([{ name: 'dt', type: 'string', comment: 'Date partition (YYYY-MM-DD).' }]);
+      expect(table.glueColumns.map((c) => c.name)).toEqual(table.sparkSchema.fields.map((f) => f.name));
+      // the Spark schema follows the column sources one for one
+      if (table.source.kind !== 'sql') expect(table.source.columns.map((c) => c.name)).toEqual(table.sparkSchema.fields.map((f) => f.name));
+    }
+    expect(exported.tables.daily_sales_by_country.source).toMatchObject({ kind: 'sql', reads: ['orders', 'orders_lines'] });
+    expect(exported.namedQueries.map((q) => q.name)).toEqual(['sales-by-country-last-7-days', 'payment-mix-yesterday']);
+    expect(exported.layout.rawObject).toContain('ingest_date={ingest_date}');
+  });
+
+  it('writes one <dataset>.contract.json and one doc per dataset', () => {
+    expect(Object.keys(renderArtefacts([nfeInvoice, shopOrders]))).toEqual(['nfe_invoice.contract.json', 'nfe_invoice.md', 'shop_orders.contract.json', 'shop_orders.md']);
+  });
+});
+
+describe('published JSON Schema of contract files', () => {
+  it('matches what is committed (regenerate with `npx nx run lake-core:schema`)', () => {
+    for (const [name, content] of Object.entries(renderSchema())) {
+      expect({ name, content: readFileSync(join(SCHEMA_DIR, name), 'utf8') }).toEqual({ name, content });
     }
   });
 
-  it('carry the Spark schema, Glue columns and layout for every table', () => {
-    const exported = JSON.parse(renderArtefacts()['nfe_invoice.json']);
-    expect(Object.keys(exported.tables)).toEqual(['invoices', 'invoice_items', 'daily_revenue_by_state', 'top_products_daily']);
-    expect(exported.tables.invoices.partitionKeys).toEqual([{ name: 'dt', type: 'string', comment: 'Date partition (YYYY-MM-DD).' }]);
-    expect(exported.rawSparkSchema.type).toBe('struct');
-    expect(exported.layout.rawObject).toContain('ingest_date={ingest_date}');
+  it('describes the contract fields and the column type forms', () => {
+    const schema = datasetContractJsonSchema() as { required: string[]; properties: Record<string, unknown>; $defs: Record<string, unknown> };
+    expect(schema.required).toEqual(['name', 'version', 'description', 'columns', 'primaryKey', 'eventTimeField', 'businessDateField']);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['curated', 'analytics', 'namedQueries']));
+    expect(Object.keys(schema.$defs)).toEqual(expect.arrayContaining(['Column', 'ColumnType']));
   });
 });

@@ -3,7 +3,8 @@
  * Manager/SSM on moto (or any endpoint), the way Lambda + SQS would: the schedule tick, then
  * every continuation until the queue is empty. Prints progress and the manifests.
  *
- *   npx nx run collector-lambda:run-local -- --config source.json [--endpoint http://127.0.0.1:4566]
+ *   npx nx run collector-lambda:run-local -- --config source.json --contract <dataset contract file or s3:// URI>
+ *     [--endpoint http://127.0.0.1:4566]
  *     [--bucket nfe-lake-raw] [--at 2026-01-02T00:00:00Z] [--budget-seconds 900] [--log-level WARN]
  *
  * Without --endpoint it starts its own moto server (libs/local-aws) and stops it at the end.
@@ -15,11 +16,12 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { checkpointKey, loadSourceConfig, RunManifest, sourceStateKey } from '@nfe-lake/lake-core';
+import { checkpointKey, loadContractFile, loadSourceConfig, RunManifest, sourceStateKey } from '@nfe-lake/lake-core';
 import { LocalAws, startLocalAws } from '@nfe-lake/local-aws';
 import { JsonStore } from '../checkpoint/json-store';
 import { checkpointSchema, sourceStateSchema } from '../checkpoint/state';
 import { METRICS_NAMESPACE } from '../env';
+import { s3ContractLoader } from '../contract';
 import { createHandler, InvocationResult } from '../handler';
 import { LocalEventSource, localContext } from './local-lambda';
 
@@ -29,6 +31,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       config: { type: 'string' },
+      contract: { type: 'string' },
       endpoint: { type: 'string' },
       bucket: { type: 'string', default: 'nfe-lake-raw' },
       at: { type: 'string' },
@@ -37,6 +40,7 @@ async function main(): Promise<number> {
     },
   });
   if (!values.config) throw new Error('--config <source.json> is required');
+  if (!values.contract) throw new Error('--contract <contract file | s3:// URI of the exported contract> is required');
   const logLevel = values['log-level'].toUpperCase() as (typeof LOG_LEVELS)[number];
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`--log-level ${values['log-level']}: expected one of ${LOG_LEVELS.join(', ')}`);
   const budgetMs = Number(values['budget-seconds']) * 1000;
@@ -67,7 +71,10 @@ async function main(): Promise<number> {
     const queueUrl = await createQueue(`${source.name}-collector-continuations`);
     const deadLetterQueueUrl = await createQueue(`${source.name}-collector-dlq`);
     const started = Date.now();
+    const contractArg = values.contract;
+    const contract = contractArg.startsWith('s3://') ? s3ContractLoader(s3, contractArg) : async () => loadContractFile(contractArg);
     const handler = createHandler({
+      contract,
       // The collector's clock starts at --at, so continuations and backfill stop where the tick would.
       now: () => at.getTime() + (Date.now() - started),
       source,

@@ -2,8 +2,8 @@ import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
-  DatasetContract,
   formatIssues,
+  RecordContract,
   manifestKey,
   rawObjectKey,
   RecordValidator,
@@ -32,7 +32,7 @@ const LOGGED_INVALID_RECORDS = 5;
 
 export interface RunEnv {
   readonly source: SourceConfig;
-  readonly contract: DatasetContract;
+  readonly contract: RecordContract;
   readonly s3: S3Client;
   readonly store: JsonStore;
   readonly http: HttpClient;

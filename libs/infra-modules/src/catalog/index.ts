@@ -1,2 +1,3 @@
 export * from './lake-database';
 export * from './catalog-encryption';
+export * from './dataset-contract-object';

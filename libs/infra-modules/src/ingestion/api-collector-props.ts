@@ -1,10 +1,13 @@
 import { SourceConfig } from '@nfe-lake/lake-core';
+import { IDatasetContractObject } from '../catalog/dataset-contract-object';
 import { ILakeBucket } from '../storage/lake-bucket';
 import { ILakeKey } from '../storage/lake-key';
 
 export interface ApiCollectorProps {
   /** The source to collect (lake-core source config): schedule, auth secret and dataset come from it. */
   readonly source: SourceConfig;
+  /** The exported contract of the dataset the source feeds: the collector reads it at cold start to validate records and key pages. */
+  readonly contract: IDatasetContractObject;
   readonly rawBucket: ILakeBucket;
   /** Encrypts the queues, logs, schedule input and function environment. */
   readonly key: ILakeKey;

@@ -29,6 +29,9 @@ export class ApiCollector extends Construct {
   constructor(scope: Construct, id: string, props: ApiCollectorProps) {
     super(scope, id);
     const { source } = props;
+    if (props.contract.contract.name !== source.dataset) {
+      throw new InfraConfigError(`invalid contract for source ${source.name}: got the contract of ${props.contract.contract.name}; pass the contract of dataset ${source.dataset}`);
+    }
     const name = `${props.namePrefix}-collector-${source.name}`;
     const timeoutSeconds = props.timeoutSeconds ?? 900;
     const missed = check('missedSchedulesBeforeAlarm', props.missedSchedulesBeforeAlarm ?? 3, positiveInt, 'use a whole number >= 1');
@@ -60,6 +63,7 @@ export class ApiCollector extends Construct {
         RAW_BUCKET: props.rawBucket.bucketName,
         CONTINUATION_QUEUE_URL: this.continuationQueue.url,
         SOURCE_CONFIG: JSON.stringify(source),
+        CONTRACT_URI: props.contract.uri,
         POWERTOOLS_SERVICE_NAME: MANIFEST_METRIC.service,
         POWERTOOLS_METRICS_NAMESPACE: MANIFEST_METRIC.namespace,
       },
@@ -73,6 +77,7 @@ export class ApiCollector extends Construct {
     new LambdaEventSourceMapping(this, 'Continuations', { eventSourceArn: this.continuationQueue.arn, functionName: this.function.functionArn, batchSize: 1 });
 
     const role = this.function.role;
+    props.contract.grantRead(role);
     const datasetPrefix = rawDatasetPrefix(source.name, source.dataset);
     props.rawBucket.grantWrite(role, `${datasetPrefix}*`);
     props.rawBucket.grantWrite(role, `${MANIFEST_PREFIX}${datasetPrefix}*`);

@@ -1,4 +1,5 @@
 import { ProcessingConfig, SourceConfig } from '@nfe-lake/lake-core';
+import { IDatasetContractObject } from '../catalog/dataset-contract-object';
 import { IGlueDatabase } from '../catalog/lake-database';
 import { ILakeBucket } from '../storage/lake-bucket';
 import { ILakeKey } from '../storage/lake-key';
@@ -14,17 +15,17 @@ export interface SparkProcessingProps extends Partial<ProcessingConfig> {
   readonly rawBucket: ILakeBucket;
   readonly curatedBucket: ILakeBucket;
   readonly analyticsBucket: ILakeBucket;
-  /** Job code, contracts, launch specs, EMR logs and TLS certificates. */
+  /** Job code, launch specs, EMR logs and TLS certificates. */
   readonly artefactsBucket: ILakeBucket;
   readonly database: IGlueDatabase;
-  /** The sources whose manifests trigger processing; one pipeline per dataset they feed. */
+  /** The datasets to process (their exported contracts, which the job reads): one pipeline each. */
+  readonly contracts: readonly IDatasetContractObject[];
+  /** The sources whose manifests trigger processing; each feeds one of the datasets. */
   readonly sources: readonly SourceConfig[];
   /** The emr-trigger bundle directory (handler `index.handler`). */
   readonly triggerCodeDirectory: string;
-  /** The built Spark job: `main.py` and `nfe_lake_job.zip`. */
+  /** The built Spark job: `main.py` and `lake_job.zip`. */
   readonly jobDirectory: string;
-  /** Exported dataset contracts: `<dataset>.json`. */
-  readonly contractsDirectory: string;
   /** Attach AWS's scoped EMR service policy (v2). @default true */
   readonly attachEmrServicePolicy?: boolean;
   /** @default 365 */

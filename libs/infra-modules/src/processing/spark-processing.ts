@@ -4,7 +4,7 @@ import { EmrCluster } from '@cdktf/provider-aws/lib/emr-cluster';
 import { EmrManagedScalingPolicy } from '@cdktf/provider-aws/lib/emr-managed-scaling-policy';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { DATASETS, EmrLaunchSpecInput, MANIFEST_PREFIX, ProcessingConfig, emrLaunchSpecSchema, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
+import { EmrLaunchSpecInput, MANIFEST_PREFIX, ProcessingConfig, emrLaunchSpecSchema, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { EmrRoles } from './emr-roles';
 import { EmrSecurity } from './emr-security';
 import { SparkProcessingProps } from './spark-processing-props';
 
-const JOB_FILES = { entrypoint: 'main.py', pyFiles: 'nfe_lake_job.zip' } as const;
+const JOB_FILES = { entrypoint: 'main.py', pyFiles: 'lake_job.zip' } as const;
 const CLUSTER_TAG = 'nfe-lake';
 
 /** One dataset's processing pipeline: launch spec, emr-trigger Lambda, manifest rule and catch-up schedule. */
@@ -63,6 +63,7 @@ export class SparkProcessing extends Construct {
     props.analyticsBucket.grantRead(instanceRole);
     props.analyticsBucket.grantWrite(instanceRole);
     for (const prefix of ['jobs/*', 'emr/*']) props.artefactsBucket.grantRead(instanceRole, prefix);
+    for (const contract of props.contracts) contract.grantRead(instanceRole);
     props.artefactsBucket.grantWrite(instanceRole, 'emr-logs/*');
     props.database.grantWrite(instanceRole);
 
@@ -122,12 +123,9 @@ export class SparkProcessing extends Construct {
       });
     }
 
-    for (const dataset of datasetsOf(props.sources)) {
-      const datasetSources = props.sources.filter((src) => src.dataset === dataset);
+    for (const { contract, sources: datasetSources } of pipelinesOf(props)) {
+      const dataset = contract.contract.name;
       const scope = new Construct(this, dataset);
-      const contractKey = `jobs/contracts/${dataset}.json`;
-      upload(scope, 'Contract', contractKey, existingFile(join(props.contractsDirectory, `${dataset}.json`), 'export the contracts first (nx run lake-core:export) or pass contractsDirectory'));
-
       const spec: EmrLaunchSpecInput = {
         version: 1,
         mode: s.mode,
@@ -156,7 +154,7 @@ export class SparkProcessing extends Construct {
         job: {
           entrypointUri: props.artefactsBucket.s3Uri(jobObject(JOB_FILES.entrypoint)),
           pyFilesUri: props.artefactsBucket.s3Uri(jobObject(JOB_FILES.pyFiles)),
-          contractUri: props.artefactsBucket.s3Uri(contractKey),
+          contractUri: contract.uri,
           rawBucket: props.rawBucket.bucketName,
           curatedBucket: props.curatedBucket.bucketName,
           analyticsBucket: props.analyticsBucket.bucketName,
@@ -279,13 +277,20 @@ function emrConfigurations(s: ProcessingConfig) {
   return [{ classification: 'spark-hive-site', properties: glue }, ...format];
 }
 
-function datasetsOf(sources: SparkProcessingProps['sources']): string[] {
-  const datasets = [...new Set(sources.map((src) => src.dataset))];
-  for (const d of datasets) {
-    if (!(d in DATASETS)) throw new InfraConfigError(`unknown dataset ${JSON.stringify(d)}; use one of the lake-core datasets: ${Object.keys(DATASETS).join(', ')}`);
+/** One pipeline per dataset contract, with the sources whose manifests trigger it. */
+function pipelinesOf(props: SparkProcessingProps) {
+  if (!props.contracts.length) throw new InfraConfigError('no dataset contracts given: processing needs at least one dataset');
+  const names = props.contracts.map((c) => c.contract.name);
+  for (const source of props.sources) {
+    if (!names.includes(source.dataset)) {
+      throw new InfraConfigError(`invalid sources: source ${source.name} feeds dataset ${JSON.stringify(source.dataset)}, which has no contract here; pass its contract (known: ${names.join(', ')})`);
+    }
   }
-  if (!datasets.length) throw new InfraConfigError('no sources given: processing needs at least one source to trigger on');
-  return datasets;
+  return props.contracts.map((contract) => {
+    const sources = props.sources.filter((src) => src.dataset === contract.contract.name);
+    if (!sources.length) throw new InfraConfigError(`invalid contracts: dataset ${contract.contract.name} has no source to trigger on; add a source for it or drop the contract`);
+    return { contract, sources };
+  });
 }
 
 /** `_control/emr-trigger/<source>/<dataset>/`: where emr-trigger keeps its idempotency markers. */

@@ -1,2 +1,1 @@
 export * from './lake-workgroup';
-export * from './demo-queries';

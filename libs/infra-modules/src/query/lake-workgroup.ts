@@ -1,5 +1,6 @@
 import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
+import { NamedQuery } from '@nfe-lake/lake-core';
 import { Construct } from 'constructs';
 import { IGlueDatabase } from '../catalog/lake-database';
 import { AwsEnv } from '../common/aws-env';
@@ -17,17 +18,11 @@ export interface LakeWorkgroupProps {
   readonly bytesScannedCutoffPerQuery?: number;
 }
 
-export interface NamedQuerySpec {
-  readonly name: string;
-  readonly description: string;
-  readonly sql: string;
-}
-
 export interface ILakeWorkgroup {
   readonly workgroupName: string;
   readonly workgroupArn: string;
   /** Saves `query` in this workgroup, run against `database`. */
-  addNamedQuery(database: IGlueDatabase, query: NamedQuerySpec): AthenaNamedQuery;
+  addNamedQuery(database: IGlueDatabase, query: NamedQuery): AthenaNamedQuery;
 }
 
 /** A workgroup someone else owns (e.g. the query stack's, seen from another team's stack). */
@@ -43,7 +38,7 @@ abstract class WorkgroupBase extends Construct implements ILakeWorkgroup {
   abstract readonly workgroupArn: string;
   readonly namedQueries: AthenaNamedQuery[] = [];
 
-  addNamedQuery(database: IGlueDatabase, query: NamedQuerySpec): AthenaNamedQuery {
+  addNamedQuery(database: IGlueDatabase, query: NamedQuery): AthenaNamedQuery {
     const named = new AthenaNamedQuery(this, query.name, {
       name: query.name,
       description: query.description,

@@ -1,9 +1,9 @@
-import { LakeConfig, nfeInvoice } from '@nfe-lake/lake-core';
+import { LakeConfig } from '@nfe-lake/lake-core';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { InfraConfigError } from '../common/validate';
 import { ApiCollector } from '../ingestion/api-collector';
 import { SparkProcessing } from '../processing/spark-processing';
-import { demoQueries } from '../query/demo-queries';
 import { LakeWorkgroup } from '../query/lake-workgroup';
 import { SpectrumSchema, SpectrumTarget } from '../warehouse/spectrum-schema';
 import { LakeStack } from './lake-stack';
@@ -27,8 +27,11 @@ export class IngestionStack extends LakeStackBase {
   constructor(scope: Construct, id: string, props: IngestionStackProps) {
     super(scope, id, props.config);
     for (const source of props.config.sources) {
+      const contract = props.lake.contracts[source.dataset];
+      if (!contract) throw new InfraConfigError(`invalid sources: source ${source.name} feeds dataset ${source.dataset}, which the lake stack does not declare (datasets: ${Object.keys(props.lake.contracts).join(', ')})`);
       const collector = new ApiCollector(this, source.name, {
         source,
+        contract,
         rawBucket: props.lake.storage.raw,
         key: props.lake.storage.key,
         namePrefix: this.namePrefix,
@@ -45,10 +48,8 @@ export class IngestionStack extends LakeStackBase {
 export interface ProcessingStackProps extends ComputeStackProps {
   /** The emr-trigger bundle (`nx run emr-trigger:bundle`). */
   readonly triggerCodeDirectory: string;
-  /** The built Spark job (`main.py`, `nfe_lake_job.zip`). */
+  /** The built Spark job (`main.py`, `lake_job.zip`). */
   readonly jobDirectory: string;
-  /** Exported dataset contracts (`<dataset>.json`). */
-  readonly contractsDirectory: string;
 }
 
 /** EMR Spark processing (transient or persistent, from the config) triggered by collector manifests. */
@@ -67,10 +68,10 @@ export class ProcessingStack extends LakeStackBase {
       analyticsBucket: storage.analytics,
       artefactsBucket: storage.artefacts,
       database,
+      contracts: Object.values(props.lake.contracts),
       sources: props.config.sources,
       triggerCodeDirectory: props.triggerCodeDirectory,
       jobDirectory: props.jobDirectory,
-      contractsDirectory: props.contractsDirectory,
       logRetentionDays: props.config.logRetentionDays,
       clusterTags: props.config.tags,
       // moto's IAM has no AmazonEMRServicePolicy_v2 to attach
@@ -82,7 +83,7 @@ export class ProcessingStack extends LakeStackBase {
   }
 }
 
-/** The Athena workgroup and the demo questions as named queries. */
+/** The Athena workgroup and each dataset's named queries. */
 export class QueryStack extends LakeStackBase {
   readonly workgroup: LakeWorkgroup;
 
@@ -93,8 +94,14 @@ export class QueryStack extends LakeStackBase {
       resultsBucket: props.lake.storage.athenaResults,
       bytesScannedCutoffPerQuery: props.config.query.bytesScannedCutoffPerQuery,
     });
-    if (props.config.sources.some((s) => s.dataset === nfeInvoice.name)) {
-      for (const query of demoQueries(nfeInvoice)) this.workgroup.addNamedQuery(props.lake.database, query);
+    const owners = new Map<string, string>();
+    for (const contract of props.config.datasets) {
+      for (const query of contract.namedQueries) {
+        const owner = owners.get(query.name);
+        if (owner) throw new InfraConfigError(`invalid namedQueries: datasets ${owner} and ${contract.name} both declare a query named ${JSON.stringify(query.name)}; rename one of them`);
+        owners.set(query.name, contract.name);
+        this.workgroup.addNamedQuery(props.lake.database, query);
+      }
     }
     new TerraformOutput(this, 'athena_workgroup', { value: this.workgroup.workgroupName, description: 'Name of the lake Athena workgroup' });
     new TerraformOutput(this, 'athena_workgroup_arn', { value: this.workgroup.workgroupArn, description: 'ARN of the lake Athena workgroup' });

@@ -1,5 +1,6 @@
 import { ConfigError, LakeConfig, parseLakeConfig } from '@nfe-lake/lake-core';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InfraConfigError } from '../common/validate';
 
 /** Where the `local` environment's moto server listens: it gets a port per run, so it is not in the config file. */
@@ -38,7 +39,9 @@ export function loadEnvironmentConfig(file: string, env: NodeJS.ProcessEnv = pro
   } catch (e) {
     throw new ConfigError(file, [{ path: '(file)', value: undefined, expected: `a readable JSON file (${(e as Error).message})` }]);
   }
-  if (input.environment !== 'local') return parseLakeConfig(input, file);
+  // contract paths are relative to the config file
+  const options = { baseDir: dirname(resolve(file)) };
+  if (input.environment !== 'local') return parseLakeConfig(input, file, options);
   const endpoint = localEndpoint(file, env, input.localEndpoint);
-  return parseLakeConfig(endpoint ? { ...input, localEndpoint: endpoint } : input, file);
+  return parseLakeConfig(endpoint ? { ...input, localEndpoint: endpoint } : input, file, options);
 }

@@ -10,7 +10,6 @@ export interface LakeArtefacts {
   readonly collectorCodeDirectory: string;
   readonly triggerCodeDirectory: string;
   readonly jobDirectory: string;
-  readonly contractsDirectory: string;
 }
 
 /** Where the Nx builds put the artefacts, relative to the workspace root. */
@@ -19,7 +18,6 @@ export function workspaceArtefacts(workspaceRoot: string): LakeArtefacts {
     collectorCodeDirectory: join(workspaceRoot, 'dist/apps/collector-lambda/bundle'),
     triggerCodeDirectory: join(workspaceRoot, 'dist/apps/emr-trigger/bundle'),
     jobDirectory: join(workspaceRoot, 'dist/jobs/spark'),
-    contractsDirectory: join(workspaceRoot, 'jobs/spark/contracts'),
   };
 }
 

@@ -1,7 +1,8 @@
-import { DATASETS, LakeConfig } from '@nfe-lake/lake-core';
+import { LakeConfig } from '@nfe-lake/lake-core';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { CatalogEncryption } from '../catalog/catalog-encryption';
+import { DatasetContractObject } from '../catalog/dataset-contract-object';
 import { LakeDatabase } from '../catalog/lake-database';
 import { InfraConfigError } from '../common/validate';
 import { LakeStorage } from '../storage/lake-storage';
@@ -22,10 +23,15 @@ export interface LakeStackProps {
   readonly encryptCatalog?: boolean;
 }
 
-/** The stateful stack: the lake key, buckets, Glue database and tables. Compute stacks reference it. */
+/**
+ * The stateful stack: the lake key, buckets, Glue database and tables, and each dataset's exported
+ * contract in the artefacts bucket. Compute stacks reference it.
+ */
 export class LakeStack extends LakeStackBase {
   readonly storage: LakeStorage;
   readonly database: LakeDatabase;
+  /** The exported contract object of each dataset, by dataset name. */
+  readonly contracts: Record<string, DatasetContractObject> = {};
 
   constructor(scope: Construct, id: string, props: LakeStackProps) {
     super(scope, id, props.config);
@@ -47,12 +53,13 @@ export class LakeStack extends LakeStackBase {
       description: `${config.project} ${config.environment} data lake (raw, curated, analytics)`,
       catalogKey: this.storage.key,
     });
-    for (const dataset of new Set(config.sources.map((s) => s.dataset))) {
+    const datasets = new Construct(this, 'Datasets');
+    for (const contract of config.datasets) {
+      const dataset = contract.name;
       const sources = config.sources.filter((s) => s.dataset === dataset).map((s) => s.name);
-      if (sources.length > 1) {
-        throw new InfraConfigError(`dataset ${dataset} is fed by sources ${sources.join(', ')}; the raw table is per dataset: keep one source per dataset`);
+      if (sources.length !== 1) {
+        throw new InfraConfigError(`dataset ${dataset} is fed by sources ${sources.join(', ') || '(none)'}; the raw table is per dataset: keep one source per dataset`);
       }
-      const contract = DATASETS[dataset as keyof typeof DATASETS];
       this.database.addRawTable(contract, sources[0], this.storage.raw);
       for (const table of contract.curated) {
         if (config.processing.tableFormat === 'delta') this.database.addDeltaTable(contract, table, this.storage.curated);
@@ -60,6 +67,7 @@ export class LakeStack extends LakeStackBase {
       }
       // the job writes analytics tables as Parquet whatever the curated format
       for (const table of contract.analytics) this.database.addTable(contract, table, this.storage.analytics);
+      this.contracts[dataset] = new DatasetContractObject(datasets, dataset, { contract, bucket: this.storage.artefacts, key: this.storage.key });
     }
     if (props.encryptCatalog ?? !this.onMoto) new CatalogEncryption(this, 'CatalogEncryption', { key: this.storage.key });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { sourceSchema } from './source';
+import { DatasetContract } from '../contract/dataset';
 import { TABLE_FORMATS } from '../processing/table-formats';
 
 const NAME = /^[a-z][a-z0-9-]{1,20}$/;
@@ -99,6 +100,11 @@ export const lakeConfigSchema = z
       .refine((d) => [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].includes(d), 'a CloudWatch Logs retention value (e.g. 30, 90, 365)')
       .default(365),
     storage: storageSchema.default(storageSchema.parse({})),
+    /**
+     * The datasets of the lake: contract files (JSON, YAML, or a TypeScript module under a TypeScript
+     * runtime), relative to the config file. TypeScript apps may pass contracts instead (`loadLakeConfig(path, { datasets })`).
+     */
+    datasets: z.array(z.object({ contract: z.string().min(1) }).strict()).default([]),
     sources: z.array(sourceSchema).min(1),
     processing: processingSchema.default(processingSchema.parse({})),
     query: querySchema.default(querySchema.parse({})),
@@ -120,7 +126,8 @@ export const lakeConfigSchema = z
     }
   });
 
-export type LakeConfig = z.infer<typeof lakeConfigSchema>;
+/** A parsed lake config with its datasets' contracts resolved. */
+export type LakeConfig = Omit<z.infer<typeof lakeConfigSchema>, 'datasets'> & { readonly datasets: readonly DatasetContract[] };
 export type LakeConfigInput = z.input<typeof lakeConfigSchema>;
 export type ProcessingConfig = z.infer<typeof processingSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;

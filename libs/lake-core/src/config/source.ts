@@ -124,7 +124,7 @@ export const batchingSchema = z
 export const sourceSchema = z
   .object({
     name: z.string().regex(NAME, 'lowercase letters, digits, "_" or "-", starting with a letter'),
-    /** Dataset contract name in lake-core. */
+    /** Name of the dataset the source feeds: one of the lake config's datasets. */
     dataset: z.string().min(1),
     baseUrl: z.url({ protocol: /^https?$/, message: 'an http(s) URL like "https://api.example.com"' }),
     path: z.string().startsWith('/'),

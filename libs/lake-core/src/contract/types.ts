@@ -2,7 +2,8 @@
  * The column type language of dataset contracts. Every downstream representation
  * (Hive/Glue types, Spark schema JSON, the record validator, docs) is derived from these.
  */
-export type PrimitiveKind = 'string' | 'int' | 'long' | 'double' | 'boolean' | 'date' | 'timestamp';
+export const PRIMITIVE_KINDS = ['string', 'int', 'long', 'double', 'boolean', 'date', 'timestamp'] as const;
+export type PrimitiveKind = (typeof PRIMITIVE_KINDS)[number];
 
 export type ColumnType =
   | { readonly kind: PrimitiveKind }
@@ -22,6 +23,8 @@ export interface Column {
   readonly pattern?: string;
   /** Minimum numeric value (inclusive). */
   readonly min?: number;
+  /** Maximum numeric value (inclusive). */
+  readonly max?: number;
 }
 
 const prim = (kind: PrimitiveKind): ColumnType => ({ kind });

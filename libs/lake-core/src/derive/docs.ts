@@ -8,6 +8,7 @@ function rows(columns: readonly Column[], prefix = ''): string[] {
       c.enum ? `one of ${c.enum.join(', ')}` : '',
       c.pattern ? `matches \`${c.pattern}\`` : '',
       c.min !== undefined ? `>= ${c.min}` : '',
+      c.max !== undefined ? `<= ${c.max}` : '',
     ].filter(Boolean).join('; ');
     // structs (and arrays of structs) are summarised on their line, their fields listed below it
     const nested = c.type.kind === 'struct' ? c.type.fields : c.type.kind === 'array' && c.type.element.kind === 'struct' ? c.type.element.fields : undefined;

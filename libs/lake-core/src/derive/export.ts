@@ -3,22 +3,29 @@ import { exportLayout } from '../layout/s3-layout';
 import { gluePartitionKeys, rawGlueColumns, tableGlueColumns } from './hive';
 import { rawSparkSchema, sparkSchema } from './spark';
 
+/** Version of the exported contract's shape; consumers refuse formats they do not know. */
+export const EXPORT_FORMAT = 2;
+
 /**
- * The machine-readable contract for non-TypeScript consumers (the Spark job): everything it
- * needs to read, validate, normalise and write a dataset, derived from the one contract.
+ * The machine-readable contract for non-TypeScript consumers (the Spark job, the collector at
+ * runtime): everything needed to read, validate, normalise and write a dataset, derived from the
+ * one contract. `sparkSchema` fields are in the order of `source.columns` (curated tables); the
+ * partition column comes from `partitioning`.
  */
 export function exportContract(contract: DatasetContract) {
   return {
-    generatedFrom: 'libs/lake-core (do not edit; regenerate with `nx run lake-core:export`)',
+    format: EXPORT_FORMAT,
+    generatedFrom: 'a lake-core dataset contract (do not edit; regenerate with the lake-core export)',
     name: contract.name,
     version: contract.version,
+    description: contract.description,
     primaryKey: contract.primaryKey,
     eventTimeField: contract.eventTimeField,
     businessDateField: contract.businessDateField,
-    rawPartitioning: contract.rawPartitioning,
     columns: contract.columns,
     rawSparkSchema: rawSparkSchema(contract),
     rawGlueColumns: rawGlueColumns(contract),
+    rawPartitioning: contract.rawPartitioning,
     tables: Object.fromEntries(
       derivedTables(contract).map((t) => [
         t.name,
@@ -30,9 +37,11 @@ export function exportContract(contract: DatasetContract) {
           sparkSchema: sparkSchema(t.columns),
           glueColumns: tableGlueColumns(t),
           partitionKeys: gluePartitionKeys(t),
+          source: t.source,
         },
       ]),
     ),
+    namedQueries: contract.namedQueries,
     layout: exportLayout(),
   };
 }

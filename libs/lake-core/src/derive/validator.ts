@@ -84,11 +84,11 @@ class Checker {
         if (typeof value !== 'number' || !Number.isInteger(value)) return this.add(path, `expected integer, got ${describe(value)}`);
         if (type.kind === 'int' && (value < INT32.min || value > INT32.max)) return this.add(path, `${value} is out of int range`);
         if (!Number.isSafeInteger(value)) return this.add(path, `${value} is not a safe integer`);
-        return this.min(column, value, path);
+        return this.range(column, value, path);
       }
       case 'double':
         if (typeof value !== 'number' || !Number.isFinite(value)) return this.add(path, `expected number, got ${describe(value)}`);
-        return this.min(column, value, path);
+        return this.range(column, value, path);
       case 'boolean':
         if (typeof value !== 'boolean') this.add(path, `expected boolean, got ${describe(value)}`);
         return;
@@ -106,7 +106,7 @@ class Checker {
         }
         const problem = decimalFits(value, type.precision, type.scale);
         if (problem) return this.add(path, `${describe(value)} ${problem} for decimal(${type.precision},${type.scale})`);
-        return this.min(column, Number(value), path);
+        return this.range(column, Number(value), path);
       }
       case 'array':
         if (!Array.isArray(value)) return this.add(path, `expected array, got ${describe(value)}`);
@@ -121,8 +121,9 @@ class Checker {
     }
   }
 
-  min(column: Column, value: number, path: string): void {
+  range(column: Column, value: number, path: string): void {
     if (column.min !== undefined && value < column.min) this.add(path, `${value} is below the minimum ${column.min}`);
+    else if (column.max !== undefined && value > column.max) this.add(path, `${value} is above the maximum ${column.max}`);
   }
 }
 

@@ -1,4 +1,5 @@
-import { formatIssues, InvoiceGenerator, nfeInvoice, recordValidator } from '../src';
+import { formatIssues, recordValidator } from '@nfe-lake/lake-core';
+import { InvoiceGenerator, nfeInvoice, ShopOrderGenerator, shopOrders } from '../index';
 
 const validate = recordValidator(nfeInvoice);
 const sample = () => structuredClone(new InvoiceGenerator({ seed: 7 }).invoice(3)) as unknown as Record<string, unknown>;
@@ -80,5 +81,40 @@ describe('sample generator', () => {
       expect(inv.items.map((it) => it.item_number)).toEqual(inv.items.map((_, i) => i + 1));
     }
     expect(ids.size).toBe(5000);
+  });
+});
+
+describe('record validator on shop_orders (YAML contract)', () => {
+  const validateOrder = recordValidator(shopOrders);
+  const order = () => structuredClone(new ShopOrderGenerator().order(11)) as unknown as Record<string, unknown>;
+  const orderIssues = (record: unknown) => {
+    const result = validateOrder(record);
+    return result.ok ? [] : result.issues;
+  };
+
+  it('accepts every generated order, with and without payments and tags', () => {
+    const gen = new ShopOrderGenerator({ seed: 3 });
+    const orders = [...gen.range(0, 1000)];
+    for (const o of orders) expect(orderIssues(o)).toEqual([]);
+    expect(orders.some((o) => o.payments === null) && orders.some((o) => o.payments?.length === 2) && orders.some((o) => o.tags === null)).toBe(true);
+  });
+
+  it.each<[string, (r: Record<string, unknown>) => void, string, string]>([
+    ['a deep struct field', (r) => (((r.customer as Record<string, unknown>).address as Record<string, unknown>).country = 'Portugal'), 'customer.address.country', 'does not match ^[A-Z]{2}$'],
+    ['a maximum', (r) => ((r.lines as Record<string, unknown>[])[0].quantity = 5000), 'lines[0].quantity', '5000 is above the maximum 1000'],
+    ['a primitive array element', (r) => (r.tags = ['ok', 7]), 'tags[1]', 'expected string, got number 7'],
+    ['an enum in the second array', (r) => (r.payments = [{ method: 'cash', amount: 1, paid_at: '2026-01-01T00:00:00Z' }]), 'payments[0].method', 'string "cash" is not one of card, pix, voucher'],
+  ])('rejects %s with path and reason', (_, mutate, path, message) => {
+    const r = order();
+    mutate(r);
+    const issues = orderIssues(r);
+    expect(issues).toHaveLength(1);
+    expect(issues[0].path).toBe(path);
+    expect(issues[0].message).toContain(message);
+  });
+
+  it('is deterministic per seed and index', () => {
+    expect(new ShopOrderGenerator({ seed: 5 }).order(10)).toEqual(new ShopOrderGenerator({ seed: 5 }).order(10));
+    expect(new ShopOrderGenerator({ seed: 5 }).order(10)).not.toEqual(new ShopOrderGenerator({ seed: 6 }).order(10));
   });
 });

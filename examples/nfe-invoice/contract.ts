@@ -1,6 +1,4 @@
-import { defineDataset } from '../contract/dataset';
-import { explodeChild, flattenParent } from '../contract/normalize';
-import { col, t } from '../contract/types';
+import { col, defineDataset, t } from '@nfe-lake/lake-core';
 
 /** Brazilian state codes (UF), the issuer/recipient state domain. */
 export const BR_STATES = [
@@ -35,7 +33,7 @@ const party = (who: string, docPattern: string) =>
     col('city', t.string(), `${who} city name.`),
   ]);
 
-const rawColumns = [
+const columns = [
   col('invoice_id', t.string(), 'NF-e access key (chave de acesso), 44 digits.', { nullable: false, pattern: '^[0-9]{44}$' }),
   col('number', t.long(), 'Invoice number (nNF).', { nullable: false, min: 1 }),
   col('series', t.int(), 'Invoice series.', { nullable: false, min: 0 }),
@@ -53,43 +51,24 @@ const rawColumns = [
   col('items', t.array(t.struct(itemFields)), 'Invoice items (det).', { nullable: false }),
 ];
 
-const PROJECTION_START = '2020-01-01';
-const byIssueDate = { column: 'dt', from: { field: 'issued_at' }, projectionStart: PROJECTION_START } as const;
+const since = (days: number) => `dt >= date_format(current_date - interval '${days}' day, '%Y-%m-%d')`;
 
-/** The demo dataset: NF-e-like electronic invoices with nested items. */
-export const nfeInvoice = defineDataset({
+/** The seed's worked example: NF-e-like electronic invoices with nested items. */
+export default defineDataset({
   name: 'nfe_invoice',
   version: 1,
   description: 'NF-e style electronic invoices: one header with issuer, recipient, totals and nested items.',
-  columns: rawColumns,
+  columns,
   primaryKey: ['invoice_id'],
   eventTimeField: 'updated_at',
   businessDateField: 'issued_at',
-  rawPartitioning: { column: 'ingest_date', from: 'ingestion', projectionStart: PROJECTION_START },
-  curated: [
-    {
-      name: 'invoices',
-      layer: 'curated',
-      description: 'One row per invoice (latest version), issuer/recipient flattened; partitioned by issue date.',
-      columns: flattenParent(rawColumns, [
-        col('item_count', t.int(), 'Number of items on the invoice.', { nullable: false, min: 0 }),
-      ]),
-      primaryKey: ['invoice_id'],
-      partitioning: byIssueDate,
-    },
-    {
-      name: 'invoice_items',
-      layer: 'curated',
-      description: 'One row per invoice item with its parent invoice key; partitioned by the invoice issue date.',
-      columns: explodeChild(rawColumns, 'items', ['invoice_id']),
-      primaryKey: ['invoice_id', 'item_number'],
-      partitioning: byIssueDate,
-    },
-  ],
+  curated: {
+    table: 'invoices',
+    arrays: { items: { mode: 'explode', table: 'invoice_items', key: ['item_number'] } },
+  },
   analytics: [
     {
       name: 'daily_revenue_by_state',
-      layer: 'analytics',
       description: 'Authorised invoice revenue per issuer state and issue date (cancelled/denied counted, not summed).',
       columns: [
         col('issuer_state', t.string(), 'Issuer state (UF).', { nullable: false }),
@@ -100,12 +79,18 @@ export const nfeInvoice = defineDataset({
         col('cancelled_count', t.long(), 'Cancelled invoices.', { nullable: false }),
       ],
       primaryKey: ['issuer_state'],
-      partitioning: byIssueDate,
+      sql: `SELECT dt, issuer_state,
+  count(CASE WHEN status = 'authorized' THEN 1 END) AS invoice_count,
+  coalesce(sum(CASE WHEN status = 'authorized' THEN items_count END), 0) AS item_count,
+  coalesce(sum(CASE WHEN status = 'authorized' THEN total_amount END), 0) AS revenue,
+  coalesce(sum(CASE WHEN status = 'authorized' THEN coalesce(total_tax, 0) END), 0) AS tax,
+  count(CASE WHEN status = 'cancelled' THEN 1 END) AS cancelled_count
+FROM invoices
+GROUP BY dt, issuer_state`,
     },
     {
       name: 'top_products_daily',
-      layer: 'analytics',
-      description: 'Top products by revenue per issue date (authorised invoices only), with rank.',
+      description: 'Top 100 products by revenue per issue date (authorised invoices only), with rank.',
       columns: [
         col('product_code', t.string(), 'Issuer product code.', { nullable: false }),
         col('description', t.string(), 'Most frequent description of the product.', { nullable: false }),
@@ -115,10 +100,63 @@ export const nfeInvoice = defineDataset({
         col('revenue_rank', t.int(), 'Rank by revenue within the day (1 = highest).', { nullable: false }),
       ],
       primaryKey: ['product_code'],
-      partitioning: byIssueDate,
+      sql: `WITH sold AS (
+  SELECT i.* FROM invoice_items i LEFT SEMI JOIN (SELECT invoice_id, dt FROM invoices WHERE status = 'authorized') a
+    ON i.invoice_id = a.invoice_id AND i.dt = a.dt
+),
+descriptions AS (
+  SELECT dt, product_code, description,
+    row_number() OVER (PARTITION BY dt, product_code ORDER BY count(*) DESC, description) AS r
+  FROM sold GROUP BY dt, product_code, description
+),
+products AS (
+  SELECT dt, product_code, sum(quantity) AS quantity, sum(total_price) AS revenue, count(DISTINCT invoice_id) AS invoice_count
+  FROM sold GROUP BY dt, product_code
+),
+ranked AS (
+  SELECT p.dt, p.product_code, d.description, p.quantity, p.revenue, p.invoice_count,
+    row_number() OVER (PARTITION BY p.dt ORDER BY p.revenue DESC, p.product_code) AS revenue_rank
+  FROM products p JOIN descriptions d ON d.dt = p.dt AND d.product_code = p.product_code AND d.r = 1
+)
+SELECT * FROM ranked WHERE revenue_rank <= 100`,
+    },
+  ],
+  namedQueries: [
+    {
+      name: 'revenue-by-state-last-30-days',
+      description: 'Authorised revenue and invoice count per issuer state over the last 30 days.',
+      sql: `SELECT issuer_state, sum(invoice_count) AS invoices, sum(revenue) AS revenue, sum(tax) AS tax
+FROM daily_revenue_by_state
+WHERE ${since(30)}
+GROUP BY issuer_state
+ORDER BY revenue DESC`,
+    },
+    {
+      name: 'top-10-products-yesterday',
+      description: 'The ten best-selling products by revenue on the previous day.',
+      sql: `SELECT product_code, description, quantity, revenue, invoice_count
+FROM top_products_daily
+WHERE dt = date_format(current_date - interval '1' day, '%Y-%m-%d') AND revenue_rank <= 10
+ORDER BY revenue_rank`,
+    },
+    {
+      name: 'cancellation-rate-by-day',
+      description: 'Share of cancelled invoices per issue date over the last 30 days.',
+      sql: `SELECT dt AS issue_date, count(*) AS invoices,
+  round(count_if(status = 'cancelled') * 100.0 / count(*), 2) AS cancelled_pct
+FROM invoices
+WHERE ${since(30)}
+GROUP BY 1
+ORDER BY 1`,
+    },
+    {
+      name: 'raw-records-by-ingest-date',
+      description: 'Raw records landed per ingestion date over the last 7 days (collector health).',
+      sql: `SELECT ingest_date, count(*) AS records, count(DISTINCT "$path") AS files
+FROM raw_nfe_invoice
+WHERE ingest_date >= date_format(current_date - interval '7' day, '%Y-%m-%d')
+GROUP BY 1
+ORDER BY 1`,
     },
   ],
 });
-
-/** Every dataset the lake knows, by name. */
-export const DATASETS = { [nfeInvoice.name]: nfeInvoice } as const;

@@ -1,4 +1,5 @@
-import { BR_STATES } from '../datasets/nfe-invoice';
+import { cents, digits, mix, pick, prng } from '../random';
+import { BR_STATES } from './contract';
 
 /** An NF-e-like invoice as the source API serves it (matches the `nfe_invoice` contract). */
 export interface InvoiceItem {
@@ -52,23 +53,6 @@ export interface GeneratorOptions {
   /** Number of distinct products. @default 500 */
   readonly products?: number;
 }
-
-/** mulberry32: a small, fast, well-distributed deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const mix = (a: number, b: number) => Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be5ab, 0xc2b2ae35);
-const digits = (rand: () => number, n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
-const cents = (x: number) => Math.round(x * 100) / 100;
-const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 
 const CITIES = ['Sao Paulo', 'Rio de Janeiro', 'Belo Horizonte', 'Curitiba', 'Porto Alegre', 'Recife', 'Salvador', 'Manaus'];
 const NATURES = ['Venda de mercadoria', 'Devolucao de compra', 'Remessa para conserto', 'Venda de producao'];
