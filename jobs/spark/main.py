@@ -1,8 +1,8 @@
-"""EMR step / spark-submit entry point; the package comes with `--py-files nfe_lake_job.zip`."""
+"""EMR step / spark-submit entry point; the package comes with `--py-files lake_job.zip`."""
 
 import sys
 
-from nfe_lake_job.cli import main
+from lake_job.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import base_config, read_parts
 
-from nfe_lake_job.job import estimated_row_bytes, run
+from lake_job.job import run
+from lake_job.stages.write import estimated_row_bytes
 
 TABLES = ("invoices", "invoice_items", "daily_revenue_by_state", "top_products_daily")
 

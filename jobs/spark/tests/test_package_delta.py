@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote
 
-from conftest import JOB_DIR, add_run, read_parts
+from conftest import CONTRACT, JOB_DIR, add_run, read_parts
 
 DELTA_PACKAGE = "io.delta:delta-spark_2.12:3.2.1"  # Delta 3.2 is built for Spark 3.5
 
@@ -37,8 +37,8 @@ def test_packaged_job_writes_delta_curated_tables_idempotently(spark, raw, tmp_p
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # the job must come from the zip
     submit = [
         "spark-submit", "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=2",
-        "--conf", f"spark.jars.ivy={ivy}", "--packages", DELTA_PACKAGE, "--py-files", str(dist / "nfe_lake_job.zip"),
-        str(JOB_DIR / "tests" / "run_twice.py"), "--contract", str(dist / "nfe_invoice.json"), "--raw-root", str(root),
+        "--conf", f"spark.jars.ivy={ivy}", "--packages", DELTA_PACKAGE, "--py-files", str(dist / "lake_job.zip"),
+        str(JOB_DIR / "tests" / "run_twice.py"), "--contract", str(CONTRACT), "--raw-root", str(root),
         "--curated-root", str(tmp_path / "curated"), "--analytics-root", str(tmp_path / "analytics"),
         "--job-run-id", "delta-1", "--manifest-key", manifest_key, "--table-format", "delta",
     ]  # fmt: skip
