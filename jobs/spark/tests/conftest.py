@@ -21,7 +21,7 @@ from lake_job.contract import Contract, parse_contract
 
 JOB_DIR = Path(__file__).resolve().parent.parent
 REPO = JOB_DIR.parent.parent
-# format-2 exports of the two example datasets (see fixtures/README.md)
+# format-2 exports of the two example datasets (README.md, "Tests")
 CONTRACT = JOB_DIR / "tests" / "fixtures" / "nfe_invoice.contract.json"
 ORDERS_CONTRACT = JOB_DIR / "tests" / "fixtures" / "shop_orders.contract.json"
 

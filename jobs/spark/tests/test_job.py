@@ -25,7 +25,7 @@ def table_dir(workdir: Path, table: str) -> Path:
 
 def rows(spark, workdir: Path, table: str) -> list[tuple]:
     frame = spark.read.parquet(str(table_dir(workdir, table)))
-    return sorted(tuple(r) for r in frame.select(*sorted(frame.columns)).collect())
+    return sorted((tuple(r) for r in frame.select(*sorted(frame.columns)).collect()), key=repr)
 
 
 def data_files(workdir: Path, table: str) -> list[Path]:

@@ -41,13 +41,16 @@ def _query(spark: SparkSession, contract: Contract, table: Table, views: dict[st
     for name, frame in views.items():
         frame.createOrReplaceTempView(name)
     try:
-        return spark.sql(table.sql)
+        return spark.sql(table.sql)  # analysed here: the views can go once it returns
     except AnalysisException as err:
         first_line = str(err).strip().splitlines()[0]
         raise ContractError(
             f"invalid SQL of analytics table {table.name} (contract {contract.name}): got {first_line}; "
             f"the SQL may read only the curated tables it lists in source.reads ({', '.join(table.reads)})"
         ) from err
+    finally:
+        for name in views:
+            spark.catalog.dropTempView(name)
 
 
 def _compare(table: Table, got: StructType) -> None:
