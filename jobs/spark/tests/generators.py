@@ -108,7 +108,7 @@ def write_run(contract: Contract, raw_root: Path, run_id: str, ingest_date: str,
         "version": 1, "source": "demo-api", "dataset": contract.name, "runId": run_id, "ingestDate": ingest_date,
         "startedAt": f"{ingest_date}T00:00:00Z", "completedAt": f"{ingest_date}T01:00:00Z", "records": records,
         "invalidRecords": 0, "pages": len(entries), "bytes": sum(e["bytes"] for e in entries), "parts": entries,
-        "firstCursor": None, "lastCursor": None, "apiReportedTotal": None, "endedEarly": False, "continuations": 0,
+        "firstCursor": None, "lastCursor": None, "apiReportedTotal": None, "continuations": 0,
     }  # fmt: skip
     (raw_root / manifest_key).parent.mkdir(parents=True, exist_ok=True)
     (raw_root / manifest_key).write_text(json.dumps(manifest))
