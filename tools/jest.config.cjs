@@ -1,6 +1,3 @@
-module.exports = {
-  ...require('../jest.preset.cjs'),
-  displayName: 'tools',
-  rootDir: __dirname,
-  moduleNameMapper: { '^@nfe-lake/local-aws$': '<rootDir>/../libs/local-aws/src/index.ts' },
-};
+const { preset } = require('../jest.preset.cjs');
+
+module.exports = { ...preset, displayName: 'tools', rootDir: __dirname };

@@ -1,10 +1,9 @@
-const preset = require('../../jest.preset.cjs');
+const { preset, mapPackages } = require('../../jest.preset.cjs');
 
 module.exports = {
   ...preset,
   displayName: 'collector-lambda',
   rootDir: __dirname,
-  testTimeout: 60_000,
   // The demo API is the integration tests' real HTTP source.
-  moduleNameMapper: { ...preset.moduleNameMapper, '^@nfe-lake/demo-api$': '<rootDir>/../demo-api/src/index.ts' },
+  moduleNameMapper: mapPackages('lake-core', 'local-aws', 'demo-api'),
 };

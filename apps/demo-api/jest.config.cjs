@@ -1,1 +1,3 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'demo-api', rootDir: __dirname };
+const { preset, mapPackages } = require('../../jest.preset.cjs');
+
+module.exports = { ...preset, displayName: 'demo-api', rootDir: __dirname, moduleNameMapper: mapPackages('lake-core') };

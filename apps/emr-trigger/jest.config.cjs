@@ -1,1 +1,3 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'emr-trigger', rootDir: __dirname, testTimeout: 60_000 };
+const { preset, mapPackages } = require('../../jest.preset.cjs');
+
+module.exports = { ...preset, displayName: 'emr-trigger', rootDir: __dirname, moduleNameMapper: mapPackages('lake-core', 'local-aws') };

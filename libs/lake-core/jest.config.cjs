@@ -1,1 +1,3 @@
-module.exports = { ...require('../../jest.preset.cjs'), displayName: 'lake-core', rootDir: __dirname };
+const { preset } = require('../../jest.preset.cjs');
+
+module.exports = { ...preset, displayName: 'lake-core', rootDir: __dirname };

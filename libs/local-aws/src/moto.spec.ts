@@ -1,6 +1,8 @@
 import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand, DeleteNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
-import { startLocalAws, LocalAwsError } from './moto';
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { resetLocalAws, startLocalAws, LocalAwsError } from './moto';
 
 describe('startLocalAws', () => {
   it('starts moto on a free port that answers real S3 calls, and resets state', async () => {
@@ -62,6 +64,33 @@ describe('startLocalAws', () => {
     } finally {
       athena.destroy();
       await aws.stop();
+    }
+  });
+});
+
+describe('resetLocalAws', () => {
+  /** A stand-in for moto's reset endpoint that answers after `delayMs`, as a loaded machine does. */
+  async function slowReset(delayMs: number, status = 200): Promise<{ server: Server; endpoint: string }> {
+    const server = createServer((req, res) => setTimeout(() => res.writeHead(req.url === '/moto-api/reset' ? status : 404).end(), delayMs));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  }
+
+  it('waits for a reset that takes longer than the start-up poll', async () => {
+    const { server, endpoint } = await slowReset(2_500);
+    try {
+      await expect(resetLocalAws(endpoint)).resolves.toBeUndefined();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('fails naming the HTTP status when moto refuses the reset', async () => {
+    const { server, endpoint } = await slowReset(0, 500);
+    try {
+      await expect(resetLocalAws(endpoint)).rejects.toThrow('moto reset failed: HTTP 500');
+    } finally {
+      server.close();
     }
   });
 });

@@ -59,9 +59,9 @@ export function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One HTTP call without keep-alive, so no pooled socket outlives the caller. */
-function call(url: string, method: 'GET' | 'POST'): Promise<number> {
+function call(url: string, method: 'GET' | 'POST', timeoutMs: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false, timeout: 1000 }, (res) => {
+    const req = request(url, { method, agent: false, timeout: timeoutMs }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
@@ -84,7 +84,7 @@ async function waitUntilUp(
       throw new LocalAwsError(`moto server exited with code ${child.exitCode} before answering:\n${output()}`);
     }
     try {
-      if ((await call(`${endpoint}/moto-api/data.json`, 'GET')) === 200) return;
+      if ((await call(`${endpoint}/moto-api/data.json`, 'GET', 1000)) === 200) return;
     } catch {
       // not listening yet
     }
@@ -92,6 +92,15 @@ async function waitUntilUp(
   }
   if (failed()) return;
   throw new LocalAwsError(`moto server did not answer on ${endpoint} within ${timeoutMs} ms:\n${output()}`);
+}
+
+/**
+ * Clears every backend of the moto server at `endpoint`. That takes seconds on a loaded machine, so
+ * only the start-up poll uses a short timeout.
+ */
+export async function resetLocalAws(endpoint: string, timeoutMs = 120_000): Promise<void> {
+  const status = await call(`${endpoint}/moto-api/reset`, 'POST', timeoutMs);
+  if (status !== 200) throw new LocalAwsError(`moto reset failed: HTTP ${status}`);
 }
 
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
@@ -142,10 +151,7 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
     region,
     clientConfig: { endpoint, region, forcePathStyle: true, credentials },
     env: localAwsEnv(endpoint, region),
-    async reset() {
-      const status = await call(`${endpoint}/moto-api/reset`, 'POST');
-      if (status !== 200) throw new LocalAwsError(`moto reset failed: HTTP ${status}`);
-    },
+    reset: () => resetLocalAws(endpoint),
     async stop() {
       child.stdout?.destroy();
       child.stderr?.destroy();
