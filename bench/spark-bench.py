@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# the NF-e dataset's exported contract (format 2) the job runs with
+CONTRACT = REPO / "examples/contracts/nfe_invoice.contract.json"  # exported by lake-core (npx nx run examples:export)
 CACHE = Path(os.environ.get("LAKE_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nfe-lake")
 BAD_LINES = ['{"invoice_id": "1", ', '{"invoice_id": "9", "number": "12"}', "[1, 2]", '{"number": 1}']
 
@@ -42,7 +44,7 @@ def generate(invoices: int, runs: int, parts: int) -> tuple[Path, list[str]]:
 
 def add_bad_run(root: Path, count: int) -> str:
     """One extra collector run of `count` bad records (malformed JSON, wrong types, missing keys)."""
-    contract = json.loads((REPO / "examples/contracts/nfe_invoice.contract.json").read_text())
+    contract = json.loads(CONTRACT.read_text())
     values = {"source": "demo-api", "dataset": contract["name"], "ingest_date": "2026-01-01", "run_id": "bench-bad"}
     part_key = contract["layout"]["rawObject"].format(part=0, **values)
     body = gzip.compress("\n".join(BAD_LINES[i % len(BAD_LINES)] for i in range(count)).encode() + b"\n")
@@ -75,7 +77,7 @@ def main() -> None:
     submit = [
         "spark-submit", "--master", "local[2]", "--driver-memory", a.driver_memory, "--conf", "spark.ui.enabled=false",
         "--conf", "spark.sql.shuffle.partitions=16", "--py-files", str(dist / "lake_job.zip"), str(dist / "main.py"),
-        "--contract", str(REPO / "examples/contracts/nfe_invoice.contract.json"), "--raw-root", str(raw), "--curated-root", str(work / "curated"),
+        "--contract", str(CONTRACT), "--raw-root", str(raw), "--curated-root", str(work / "curated"),
         "--analytics-root", str(work / "analytics"), "--job-run-id", "bench", "--compression", a.compression,
         *[x for k in keys for x in ("--manifest-key", k)],
     ]  # fmt: skip
@@ -85,7 +87,8 @@ def main() -> None:
     wall = time.monotonic() - started
     if done.returncode != 0:
         sys.exit(f"job failed ({done.returncode}):\n{done.stderr[-4000:]}")
-    report = json.loads((work / "curated/_reports/nfe_invoice/job_run=bench/report.json").read_text())
+    dataset = json.loads(CONTRACT.read_text())["name"]
+    report = json.loads((work / f"curated/_reports/{dataset}/job_run=bench/report.json").read_text())
     raw_bytes = sum(f.stat().st_size for f in raw.rglob("*.jsonl.gz"))
     result = {
         "invoices": a.invoices,

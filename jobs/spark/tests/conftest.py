@@ -1,5 +1,5 @@
-"""Shared fixtures: one local SparkSession (local[2]) per test session, and raw data written by
-the NF-e example's InvoiceGenerator through jobs/spark/tools/write-raw-fixture.ts (the collector's layout)."""
+"""Shared fixtures: one local SparkSession (local[2]) per test session, the two fixture contracts
+(format 2) and raw data for each, generated once per session in the collector's layout."""
 
 from __future__ import annotations
 
@@ -13,16 +13,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from generators import invoices, orders, write_run, write_runs
 from pyspark.sql import SparkSession
 
-from nfe_lake_job.config import JobConfig
-from nfe_lake_job.contract import Contract, parse_contract
+from lake_job.config import JobConfig
+from lake_job.contract import Contract, parse_contract
 
 JOB_DIR = Path(__file__).resolve().parent.parent
 REPO = JOB_DIR.parent.parent
+# NF-e: the example's contract as lake-core exports it (examples/contracts, drift-tested there).
+# Orders: a hand-written format-2 fixture of a second shape, owned by these tests.
 CONTRACT = REPO / "examples" / "contracts" / "nfe_invoice.contract.json"
-# 1500 invoices, 10 minutes apart: ~10 business dates, 3 collector runs of 2 parts each
-FIXTURE_ARGS = ["--invoices", "1500", "--runs", "3", "--parts-per-run", "2", "--spacing-seconds", "600"]
+ORDERS_CONTRACT = JOB_DIR / "tests" / "fixtures" / "shop_orders.contract.json"
 
 
 def npx_tsx(script: str, *args: str, stdin: str | None = None) -> str:
@@ -38,12 +40,17 @@ def contract() -> Contract:
 
 
 @pytest.fixture(scope="session")
+def orders_contract() -> Contract:
+    return parse_contract(ORDERS_CONTRACT.read_text(), str(ORDERS_CONTRACT))
+
+
+@pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
     # Python workers import the job package like spark-submit --py-files would provide it
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(JOB_DIR), os.environ.get("PYTHONPATH")]))
     builder = (
         SparkSession.builder.master("local[2]")
-        .appName("nfe-lake-job-tests")
+        .appName("lake-job-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "2")
@@ -57,11 +64,18 @@ def spark() -> Iterator[SparkSession]:
 
 
 @pytest.fixture(scope="session")
-def generated_raw(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[str, ...]]:
-    """Raw root and manifest keys, generated once per session (read-only: copy before mutating)."""
+def generated_raw(tmp_path_factory: pytest.TempPathFactory, contract: Contract) -> tuple[Path, tuple[str, ...]]:
+    """Invoices: raw root and manifest keys, generated once per session (read-only: copy before mutating).
+    1500 invoices 10 minutes apart (11 business dates), 3 collector runs of 2 parts each."""
     root = tmp_path_factory.mktemp("generated") / "raw"
-    keys = tuple(npx_tsx("write-raw-fixture.ts", "--out", str(root), *FIXTURE_ARGS).split())
-    return root, keys
+    return root, write_runs(contract, root, invoices(1500), runs=3, parts_per_run=2)
+
+
+@pytest.fixture(scope="session")
+def generated_orders(tmp_path_factory: pytest.TempPathFactory, orders_contract: Contract) -> tuple[Path, tuple[str, ...]]:
+    """Orders: 400 orders 15 minutes apart (5 business dates), 2 collector runs of 2 parts each (read-only)."""
+    root = tmp_path_factory.mktemp("generated-orders") / "raw"
+    return root, write_runs(orders_contract, root, orders(400), runs=2, parts_per_run=2)
 
 
 @pytest.fixture
@@ -72,9 +86,9 @@ def raw(tmp_path: Path, generated_raw: tuple[Path, tuple[str, ...]]) -> tuple[Pa
     return tmp_path / "raw", keys
 
 
-def base_config(workdir: Path, manifest_keys: tuple[str, ...], **overrides: object) -> JobConfig:
+def base_config(workdir: Path, manifest_keys: tuple[str, ...], contract: Path = CONTRACT, **overrides: object) -> JobConfig:
     config = JobConfig(
-        contract_uri=str(CONTRACT),
+        contract_uri=str(contract),
         raw_root=str(workdir / "raw"),
         curated_root=str(workdir / "curated"),
         analytics_root=str(workdir / "analytics"),
@@ -92,19 +106,5 @@ def read_parts(raw_root: Path, manifest_key: str) -> list[dict]:
 
 
 def add_run(contract: Contract, raw_root: Path, run_id: str, ingest_date: str, lines: list[str]) -> str:
-    """Writes one raw part of `lines` and its run manifest (as the collector would); returns the manifest key."""
-    values = {"source": "demo-api", "ingest_date": ingest_date, "run_id": run_id}
-    part_key = contract.path("rawObject", part=0, **values)  # type: ignore[arg-type]
-    body = gzip.compress(("\n".join(lines) + "\n").encode())
-    (raw_root / part_key).parent.mkdir(parents=True, exist_ok=True)
-    (raw_root / part_key).write_bytes(body)
-    manifest_key = contract.path("manifest", **values)
-    manifest = {
-        "version": 1, "source": "demo-api", "dataset": contract.name, "runId": run_id, "ingestDate": ingest_date,
-        "startedAt": f"{ingest_date}T00:00:00Z", "completedAt": f"{ingest_date}T01:00:00Z", "records": len(lines),
-        "invalidRecords": 0, "pages": 1, "bytes": len(body), "parts": [{"key": part_key, "records": len(lines), "bytes": len(body)}],
-        "firstCursor": None, "lastCursor": None, "apiReportedTotal": None, "continuations": 0,
-    }  # fmt: skip
-    (raw_root / manifest_key).parent.mkdir(parents=True, exist_ok=True)
-    (raw_root / manifest_key).write_text(json.dumps(manifest))
-    return manifest_key
+    """Writes one collector run of one raw part of `lines`; returns the manifest key."""
+    return write_run(contract, raw_root, run_id, ingest_date, [lines])

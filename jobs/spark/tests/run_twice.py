@@ -2,7 +2,7 @@
 
 import sys
 
-from nfe_lake_job.cli import main
+from lake_job.cli import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]) or main(sys.argv[1:]))

@@ -12,7 +12,9 @@ import boto3
 import pytest
 from conftest import base_config
 
-from nfe_lake_job.job import JobError, register_partitions, run
+from lake_job.errors import JobError
+from lake_job.job import run
+from lake_job.stages.catalog import register_partitions
 
 
 @pytest.fixture(scope="module")

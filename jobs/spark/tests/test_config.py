@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import CONTRACT
 
-from nfe_lake_job.cli import main
-from nfe_lake_job.config import ConfigError, parse_args
+from lake_job.cli import main
+from lake_job.config import ConfigError, parse_args
 
 REQUIRED = ["--contract", "s3://a/c.json", "--raw-root", "s3://raw", "--curated-root", "s3://cur/", "--analytics-root", "s3://ana"]
 

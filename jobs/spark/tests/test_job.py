@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import base_config, read_parts
 
-from nfe_lake_job.job import estimated_row_bytes, run
+from lake_job.job import run
+from lake_job.stages.write import estimated_row_bytes
 
 TABLES = ("invoices", "invoice_items", "daily_revenue_by_state", "top_products_daily")
 
@@ -24,7 +25,7 @@ def table_dir(workdir: Path, table: str) -> Path:
 
 def rows(spark, workdir: Path, table: str) -> list[tuple]:
     frame = spark.read.parquet(str(table_dir(workdir, table)))
-    return sorted(tuple(r) for r in frame.select(*sorted(frame.columns)).collect())
+    return sorted((tuple(r) for r in frame.select(*sorted(frame.columns)).collect()), key=repr)
 
 
 def data_files(workdir: Path, table: str) -> list[Path]:

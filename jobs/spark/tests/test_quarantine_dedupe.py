@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import add_run, base_config, read_parts
 
-from nfe_lake_job.job import BadRecordRatioExceeded, JobError, run
+from lake_job.errors import BadRecordRatioExceeded, JobError
+from lake_job.job import run
 
 
 def quarantined(workdir: Path, job_run_id: str) -> list[dict]:
@@ -79,7 +80,7 @@ def test_latest_version_wins_by_event_time_then_ingest_order(spark, raw, tmp_pat
     items = spark.read.parquet(str(tmp_path / "curated/nfe_invoice/invoice_items"))
     assert len(invoices) == len(base)
     assert invoices[newer["invoice_id"]].status == "cancelled"
-    assert invoices[newer["invoice_id"]].item_count == 1
+    assert invoices[newer["invoice_id"]].items_count == 1
     assert items.where(items.invoice_id == newer["invoice_id"]).count() == 1
     assert invoices[older["invoice_id"]].status == base[1]["status"]
     assert invoices[older["invoice_id"]].run_id == "run-000000000"

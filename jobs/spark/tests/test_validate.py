@@ -8,7 +8,7 @@ from typing import Any
 
 from conftest import npx_tsx, read_parts
 
-from nfe_lake_job.validate import line_validator
+from lake_job.record_rules import line_validator
 
 
 def _set(record: dict[str, Any], path: str, value: Any) -> dict[str, Any]:

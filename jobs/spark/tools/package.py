@@ -1,6 +1,7 @@
-"""Packages the job for EMR: main.py (the step's entry point) and lake_job.zip (--py-files, the job's
-package), into --out; the exported contract is deployed by the lake stack. Zip entries get a fixed
-timestamp so a rebuild of the same sources is byte-identical (stable S3 ETags for the infra upload)."""
+"""Packages the job for EMR: main.py (the step's entry point) and lake_job.zip (--py-files), into
+--out. The job is dataset-agnostic: each run gets its dataset's exported contract with --contract.
+Zip entries get a fixed timestamp so a rebuild of the same sources is byte-identical (stable S3 ETags
+for the infra upload)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,16 @@ import zipfile
 from pathlib import Path
 
 JOB = Path(__file__).resolve().parent.parent
+PACKAGE = "lake_job"
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 
 
 def package(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    archive = out / "lake_job.zip"
+    archive = out / f"{PACKAGE}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-        for source in sorted((JOB / "nfe_lake_job").glob("*.py")):
-            info = zipfile.ZipInfo(f"nfe_lake_job/{source.name}", FIXED_TIME)
+        for source in sorted((JOB / PACKAGE).rglob("*.py")):
+            info = zipfile.ZipInfo(source.relative_to(JOB).as_posix(), FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, source.read_bytes())
     return [archive, Path(shutil.copyfile(JOB / "main.py", out / "main.py"))]

@@ -1,6 +1,6 @@
 /**
  * Writes raw gzip NDJSON parts and run manifests in the lake layout from the NF-e example's deterministic
- * InvoiceGenerator, as the collector would: for pytest fixtures and the benchmark.
+ * InvoiceGenerator, as the collector would: for the benchmark (bench/spark-bench.py).
  *   npx tsx jobs/spark/tools/write-raw-fixture.ts --out <raw root dir> --invoices 1000 [--runs 2]
  *     [--parts-per-run 2] [--first 0] [--seed 42] [--spacing-seconds 30] [--source demo-api]
  * Prints the manifest keys (one per line) on stdout.

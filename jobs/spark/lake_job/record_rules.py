@@ -127,11 +127,11 @@ class _Checker:
                 return self.add(path, f"{_js_number(value)} is out of int range")
             if abs(value) > _SAFE_INTEGER:
                 return self.add(path, f"{_js_number(value)} is not a safe integer")
-            self.min(column, value, path)
+            self.bounds(column, value, path)
         elif kind == "double":
             if not _is_number(value) or not math.isfinite(value):
                 return self.add(path, f"expected number, got {_describe(value)}")
-            self.min(column, value, path)
+            self.bounds(column, value, path)
         elif kind == "boolean":
             if not isinstance(value, bool):
                 self.add(path, f"expected boolean, got {_describe(value)}")
@@ -148,7 +148,7 @@ class _Checker:
             problem = _decimal_problem(value, precision, scale)
             if problem:
                 return self.add(path, f"{_describe(value)} {problem} for decimal({precision},{scale})")
-            self.min(column, float(value), path)
+            self.bounds(column, float(value), path)
         elif kind == "array":
             if not isinstance(value, list):
                 return self.add(path, f"expected array, got {_describe(value)}")
@@ -162,9 +162,11 @@ class _Checker:
         else:
             raise ValueError(f"unknown column type kind {kind!r} at {path}")
 
-    def min(self, column: Column, value: float, path: str) -> None:
+    def bounds(self, column: Column, value: float, path: str) -> None:
         if "min" in column and value < column["min"]:
             self.add(path, f"{_js_number(value)} is below the minimum {_js_number(column['min'])}")
+        elif "max" in column and value > column["max"]:
+            self.add(path, f"{_js_number(value)} is above the maximum {_js_number(column['max'])}")
 
 
 Validator = Callable[[str], "str | None"]

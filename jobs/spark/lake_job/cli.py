@@ -6,7 +6,8 @@ import json
 import sys
 
 from .config import ConfigError, parse_args
-from .job import JobError, run
+from .errors import JobError
+from .job import run
 from .session import build_session
 
 
@@ -14,13 +15,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = parse_args(sys.argv[1:] if argv is None else argv)
     except ConfigError as err:
-        print(f"nfe_lake_job: {err}", file=sys.stderr)
+        print(f"lake_job: {err}", file=sys.stderr)
         return 2
     spark = build_session(config)
     try:
         report = run(spark, config)
     except JobError as err:
-        print(f"nfe_lake_job: run {config.job_run_id} failed: {err}", file=sys.stderr)
+        print(f"lake_job: run {config.job_run_id} failed: {err}", file=sys.stderr)
         return 1
     print(json.dumps({"status": report.status, "job_run_id": report.job_run_id, "input": report.input, "quarantine": report.quarantine}))
     return 0

@@ -59,7 +59,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_args(argv: list[str]) -> JobConfig:
-    p = _Parser(prog="nfe_lake_job", description="Raw NDJSON -> curated + analytics tables for one job run.")
+    p = _Parser(prog="lake_job", description="Raw NDJSON -> curated + analytics tables for one job run.")
     p.add_argument("--contract", required=True, help="URI of the exported contract JSON (s3:// or local)")
     p.add_argument("--raw-root", required=True, help="raw bucket root, e.g. s3://raw-bucket")
     p.add_argument("--curated-root", required=True, help="curated bucket root (tables, quarantine, reports)")

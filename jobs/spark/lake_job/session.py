@@ -30,7 +30,7 @@ def apply_job_settings(spark: SparkSession, config: JobConfig) -> None:
 
 
 def build_session(config: JobConfig) -> SparkSession:
-    builder = SparkSession.builder.appName(f"nfe-lake-job-{config.job_run_id}")
+    builder = SparkSession.builder.appName(f"lake-job-{config.job_run_id}")
     if config.table_format == "delta":
         for key, value in DELTA_SESSION.items():
             builder = builder.config(key, value)

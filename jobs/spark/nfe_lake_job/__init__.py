@@ -1,1 +1,0 @@
-"""NF-e lake Spark job: raw gzip NDJSON -> curated Parquet tables -> analytics tables."""
