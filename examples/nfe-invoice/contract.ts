@@ -82,8 +82,8 @@ export default defineDataset({
       sql: `SELECT dt, issuer_state,
   count(CASE WHEN status = 'authorized' THEN 1 END) AS invoice_count,
   coalesce(sum(CASE WHEN status = 'authorized' THEN items_count END), 0) AS item_count,
-  coalesce(sum(CASE WHEN status = 'authorized' THEN total_amount END), 0) AS revenue,
-  coalesce(sum(CASE WHEN status = 'authorized' THEN coalesce(total_tax, 0) END), 0) AS tax,
+  CAST(coalesce(sum(CASE WHEN status = 'authorized' THEN total_amount END), 0) AS DECIMAL(18,2)) AS revenue,
+  CAST(coalesce(sum(CASE WHEN status = 'authorized' THEN coalesce(total_tax, 0) END), 0) AS DECIMAL(18,2)) AS tax,
   count(CASE WHEN status = 'cancelled' THEN 1 END) AS cancelled_count
 FROM invoices
 GROUP BY dt, issuer_state`,
@@ -110,7 +110,8 @@ descriptions AS (
   FROM sold GROUP BY dt, product_code, description
 ),
 products AS (
-  SELECT dt, product_code, sum(quantity) AS quantity, sum(total_price) AS revenue, count(DISTINCT invoice_id) AS invoice_count
+  SELECT dt, product_code, CAST(sum(quantity) AS DECIMAL(20,4)) AS quantity, CAST(sum(total_price) AS DECIMAL(18,2)) AS revenue,
+    count(DISTINCT invoice_id) AS invoice_count
   FROM sold GROUP BY dt, product_code
 ),
 ranked AS (

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CONTRACT, ORDERS_CONTRACT, add_run, base_config, read_parts
+from conftest import CONTRACT, ORDERS_CONTRACT, REPO, add_run, base_config, read_parts
 
 from lake_job.contract import parse_contract
 from lake_job.errors import ContractError, JobError
 from lake_job.job import run
+from lake_job.stages.analytics import check_contract
 
 Doc = dict[str, Any]
 
@@ -125,3 +126,8 @@ def test_analytics_rows_outside_the_touched_partitions_fail_before_they_overwrit
     with pytest.raises(JobError, match=r"invalid rows for table payment_mix_daily: got dt values \['2026-01-02'\] outside the partitions"):
         run(spark, config)
     assert not (tmp_path / "analytics" / "shop_orders" / "payment_mix_daily").exists()
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "examples" / "contracts").glob("*.contract.json")), ids=lambda p: p.name)
+def test_every_example_contract_loads_and_its_analytics_sql_yields_the_declared_tables(spark, path):
+    check_contract(spark, parse_contract(path.read_text(), str(path)))

@@ -18,10 +18,14 @@ from .write import write_table
 
 
 def check(ctx: JobContext) -> None:
+    check_contract(ctx.spark, ctx.contract)
+
+
+def check_contract(spark: SparkSession, contract: Contract) -> None:
     """Resolves every analytics SQL against empty views of the curated tables and compares its output."""
-    for table in ctx.contract.tables_of("analytics"):
-        views = {name: ctx.spark.createDataFrame([], stored_schema(ctx.contract.table(name))) for name in table.reads}
-        _compare(table, _query(ctx.spark, ctx.contract, table, views).schema)
+    for table in contract.tables_of("analytics"):
+        views = {name: spark.createDataFrame([], stored_schema(contract.table(name))) for name in table.reads}
+        _compare(table, _query(spark, contract, table, views).schema)
 
 
 def run(ctx: JobContext) -> None:
