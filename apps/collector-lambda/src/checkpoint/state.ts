@@ -65,7 +65,7 @@ export const continuationSchema = z
     run: z.object({ source: z.string(), dataset: z.string(), ingestDate: z.string(), runId: z.string() }).strict(),
     /** The checkpoint seq this message may claim; any other seq means a duplicate or stale message. */
     seq: z.number().int().nonnegative(),
-    reason: z.enum(['deadline', 'retry-after', 'error', 'resume']),
+    reason: z.enum(['deadline', 'retry-after', 'error']),
     /** Do not start before this instant (Retry-After beyond SQS's 15-minute maximum delay). */
     notBefore: iso.nullable(),
     /** Why the run stopped, on messages sent to the dead-letter queue. */
