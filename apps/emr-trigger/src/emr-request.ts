@@ -1,5 +1,5 @@
-import { ActionOnFailure, RunJobFlowCommandInput, StepConfig } from '@aws-sdk/client-emr';
-import { EmrLaunchSpec } from '@nfe-lake/lake-core';
+import { ActionOnFailure, InstanceGroupConfig, RunJobFlowCommandInput, StepConfig } from '@aws-sdk/client-emr';
+import { EmrLaunchSpec, InstanceGroupShape } from '@nfe-lake/lake-core';
 
 /** One job run: the manifests it processes under a deterministic id. */
 export interface JobRun {
@@ -70,10 +70,10 @@ export function runTags(spec: EmrLaunchSpec, run: JobRun): { Key: string; Value:
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-/** RunJobFlow of a transient cluster: one primary, core nodes under managed scaling, the Spark
+/** RunJobFlow of a transient cluster: the launch spec's cluster shape under managed scaling, the Spark
  * step, termination once the steps are done and an idle timeout as a backstop. */
 export function runJobFlowInput(spec: EmrLaunchSpec, run: JobRun): RunJobFlowCommandInput {
-  const scaling = spec.managedScaling;
+  const scaling = spec.cluster.managedScaling;
   return {
     Name: clusterName(spec, run),
     ReleaseLabel: spec.releaseLabel,
@@ -82,13 +82,10 @@ export function runJobFlowInput(spec: EmrLaunchSpec, run: JobRun): RunJobFlowCom
     JobFlowRole: spec.jobFlowRole,
     SecurityConfiguration: spec.securityConfiguration,
     LogUri: spec.logUri,
-    EbsRootVolumeSize: spec.ebsRootVolumeSizeGb,
+    EbsRootVolumeSize: spec.cluster.rootVolumeSizeGb,
     VisibleToAllUsers: true,
     Instances: {
-      InstanceGroups: [
-        { Name: 'primary', InstanceRole: 'MASTER', Market: 'ON_DEMAND', InstanceType: spec.primaryInstanceType, InstanceCount: 1 },
-        { Name: 'core', InstanceRole: 'CORE', Market: 'ON_DEMAND', InstanceType: spec.coreInstanceType, InstanceCount: spec.coreInstanceCount },
-      ],
+      InstanceGroups: spec.cluster.instanceGroups.map(instanceGroupConfig),
       KeepJobFlowAliveWhenNoSteps: false,
       TerminationProtected: false,
       ...(spec.subnetId ? { Ec2SubnetId: spec.subnetId } : {}),
@@ -107,5 +104,19 @@ export function runJobFlowInput(spec: EmrLaunchSpec, run: JobRun): RunJobFlowCom
     StepConcurrencyLevel: 1,
     Steps: [sparkStep(spec, run)],
     Tags: runTags(spec, run),
+  };
+}
+
+/** One instance group of the cluster shape, as RunJobFlow takes it. */
+export function instanceGroupConfig(group: InstanceGroupShape): InstanceGroupConfig {
+  return {
+    Name: group.name,
+    InstanceRole: group.role,
+    Market: group.market,
+    InstanceType: group.instanceType,
+    InstanceCount: group.instanceCount,
+    EbsConfiguration: {
+      EbsBlockDeviceConfigs: group.ebsVolumes.map((v) => ({ VolumeSpecification: { SizeInGB: v.sizeGb, VolumeType: v.volumeType }, VolumesPerInstance: v.volumesPerInstance })),
+    },
   };
 }

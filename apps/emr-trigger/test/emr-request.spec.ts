@@ -21,6 +21,11 @@ describe('RunJobFlow request builder', () => {
       ['MASTER', 'm7g.xlarge', 1],
       ['CORE', 'm7g.2xlarge', 2],
     ]);
+    expect(input.Instances?.InstanceGroups?.map((g) => [g.Market, g.EbsConfiguration])).toEqual([
+      ['ON_DEMAND', { EbsBlockDeviceConfigs: [{ VolumeSpecification: { SizeInGB: 64, VolumeType: 'gp3' }, VolumesPerInstance: 1 }] }],
+      ['ON_DEMAND', { EbsBlockDeviceConfigs: [{ VolumeSpecification: { SizeInGB: 128, VolumeType: 'gp3' }, VolumesPerInstance: 2 }] }],
+    ]);
+    expect(input.EbsRootVolumeSize).toBe(40);
     expect(input.Steps?.[0].ActionOnFailure).toBe('TERMINATE_CLUSTER');
   });
 

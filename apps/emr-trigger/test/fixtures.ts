@@ -6,7 +6,7 @@ export const SPEC_KEY = 'emr/launch-spec.json';
 
 export function launchSpec(overrides: Partial<EmrLaunchSpecInput> = {}): EmrLaunchSpecInput {
   return {
-    version: 1,
+    version: 2,
     mode: 'transient',
     dataset: 'nfe_invoice',
     clusterName: 'nfe-lake-processing',
@@ -17,11 +17,14 @@ export function launchSpec(overrides: Partial<EmrLaunchSpecInput> = {}): EmrLaun
     securityConfiguration: 'nfe-lake-emr-security',
     logUri: 's3://lake-logs/emr/',
     subnetId: 'subnet-0abc',
-    primaryInstanceType: 'm7g.xlarge',
-    coreInstanceType: 'm7g.2xlarge',
-    coreInstanceCount: 2,
-    ebsRootVolumeSizeGb: 40,
-    managedScaling: { unitType: 'Instances', minimumCapacityUnits: 2, maximumCapacityUnits: 10, maximumOnDemandCapacityUnits: 4, maximumCoreCapacityUnits: 3 },
+    cluster: {
+      rootVolumeSizeGb: 40,
+      instanceGroups: [
+        { name: 'primary', role: 'MASTER', market: 'ON_DEMAND', instanceType: 'm7g.xlarge', instanceCount: 1, ebsVolumes: [{ sizeGb: 64, volumeType: 'gp3', volumesPerInstance: 1 }] },
+        { name: 'core', role: 'CORE', market: 'ON_DEMAND', instanceType: 'm7g.2xlarge', instanceCount: 2, ebsVolumes: [{ sizeGb: 128, volumeType: 'gp3', volumesPerInstance: 2 }] },
+      ],
+      managedScaling: { unitType: 'Instances', minimumCapacityUnits: 2, maximumCapacityUnits: 10, maximumOnDemandCapacityUnits: 4, maximumCoreCapacityUnits: 3 },
+    },
     autoTerminationIdleTimeoutSeconds: 900,
     configurations: [{ classification: 'spark-hive-site', properties: { 'hive.metastore.client.factory.class': 'com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory' } }],
     job: {

@@ -251,6 +251,8 @@ describe('bad input', () => {
     await expect(trigger().handle(objectCreated(key))).rejects.toThrow(`launch spec not found at s3://${ARTEFACTS}/${SPEC_KEY} (NoSuchKey)`);
     await putSpec('{"version": 1');
     await expect(trigger().handle(objectCreated(key))).rejects.toThrow(/launch spec at s3:\/\/lake-artefacts\/emr\/launch-spec.json is not JSON/);
+    await putSpec(JSON.stringify({ ...launchSpec(), version: 1 }));
+    await expect(trigger().handle(objectCreated(key))).rejects.toThrow(/is invalid: version: expected 2: the spec was rendered by another infra-modules version than this emr-trigger; deploy both from one release/);
     await putSpec({ ...launchSpec(), releaseLabel: '7.5', mode: 'persistent' });
     await expect(trigger().handle(objectCreated(key))).rejects.toThrow(/is invalid: releaseLabel: .*; persistentClusterId: persistent mode needs persistentClusterId/);
     // a spec edited by hand: a format the job does not write

@@ -5,7 +5,7 @@ import { EmrManagedScalingPolicy } from '@cdktf/provider-aws/lib/emr-managed-sca
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { DatasetContract, emrLaunchSpecSchema, sourceSchema } from '@nfe-lake/lake-core';
+import { DatasetContract, InstanceGroupShape, emrLaunchSpecSchema, instanceGroup, sourceSchema } from '@nfe-lake/lake-core';
 import { DatasetContractObject, LakeDatabase, SparkProcessing, SparkProcessingProps } from '../src';
 import { artefactFixtures, nfeInvoice, shopOrders } from './fixtures';
 import { KEY_ARN, policyStatements, resources, storageIn, synthWith } from './helpers';
@@ -52,8 +52,14 @@ describe('SparkProcessing (transient, the default)', () => {
       jobFlowRole: expect.stringMatching(/^\$\{aws_iam_instance_profile\..*\.name\}$/),
       securityConfiguration: expect.stringMatching(/^\$\{aws_emr_security_configuration\..*\.name\}$/),
       logUri: expect.stringMatching(/^s3:\/\/\$\{aws_s3_bucket\.Storage_Artefacts.*\}\/emr-logs\/$/),
-      coreInstanceCount: 2,
-      managedScaling: { unitType: 'Instances', minimumCapacityUnits: 2, maximumCapacityUnits: 10, maximumOnDemandCapacityUnits: 2, maximumCoreCapacityUnits: 3 },
+      cluster: {
+        rootVolumeSizeGb: 32,
+        instanceGroups: [
+          { name: 'primary', role: 'MASTER', market: 'ON_DEMAND', instanceType: 'm7g.xlarge', instanceCount: 1, ebsVolumes: [{ sizeGb: 64, volumeType: 'gp3', volumesPerInstance: 1 }] },
+          { name: 'core', role: 'CORE', market: 'ON_DEMAND', instanceType: 'm7g.xlarge', instanceCount: 2, ebsVolumes: [{ sizeGb: 64, volumeType: 'gp3', volumesPerInstance: 1 }] },
+        ],
+        managedScaling: { unitType: 'Instances', minimumCapacityUnits: 2, maximumCapacityUnits: 10, maximumOnDemandCapacityUnits: 10, maximumCoreCapacityUnits: 3 },
+      },
       autoTerminationIdleTimeoutSeconds: 3600,
       configurations: [{ classification: 'spark-hive-site', properties: { 'hive.metastore.client.factory.class': expect.stringContaining('AWSGlueDataCatalogHiveClientFactory') } }],
       job: { tableFormat: 'parquet', parquetCompression: 'zstd', glueDatabase: expect.stringContaining('aws_glue_catalog_database'), contractUri: expect.stringMatching(/^s3:\/\/\$\{aws_s3_bucket\.Storage_Artefacts.*\}\/contracts\/nfe_invoice\.contract\.json$/) },
@@ -129,7 +135,7 @@ describe('SparkProcessing (transient, the default)', () => {
 
 describe('SparkProcessing options', () => {
   it('persistent: one primary, core capacity, managed scaling, idle auto-termination; the spec names the cluster', () => {
-    const { json, tf } = processing({ mode: 'persistent', subnetId: 'subnet-1', minCapacityUnits: 3, maxCapacityUnits: 8, maxCoreCapacityUnits: 2, maxOnDemandCapacityUnits: 1, idleTimeoutSeconds: 7200, releaseLabel: 'emr-7.5.0', tableFormat: 'delta' });
+    const { json, tf } = processing({ mode: 'persistent', subnetId: 'subnet-1', minCapacityUnits: 3, maxCapacityUnits: 8, maxCoreCapacityUnits: 2, idleTimeoutSeconds: 7200, releaseLabel: 'emr-7.5.0', tableFormat: 'delta', dataVolumeSizeGb: 200 });
     expect(json).toHaveResourceWithProperties(EmrCluster, {
       name: 'nfe-test-spark',
       release_label: 'emr-7.5.0',
@@ -144,9 +150,19 @@ describe('SparkProcessing options', () => {
     expect(cluster.ec2_attributes).toMatchObject({ subnet_id: 'subnet-1' });
     expect(JSON.parse(cluster.configurations_json).map((c: { Classification: string }) => c.Classification)).toEqual(['spark-hive-site', 'delta-defaults']);
     expect(json).toHaveResourceWithProperties(EmrManagedScalingPolicy, {
-      compute_limits: [{ unit_type: 'Instances', minimum_capacity_units: 3, maximum_capacity_units: 8, maximum_core_capacity_units: 2, maximum_ondemand_capacity_units: 1 }],
+      compute_limits: [{ unit_type: 'Instances', minimum_capacity_units: 3, maximum_capacity_units: 8, maximum_core_capacity_units: 2, maximum_ondemand_capacity_units: 8 }],
     });
     const spec = launchSpec(tf);
+    // the persistent cluster and a transient one (RunJobFlow from the spec) have one shape
+    const asTerraform = (g: InstanceGroupShape) => ({
+      instance_type: g.instanceType,
+      instance_count: g.instanceCount,
+      ebs_config: g.ebsVolumes.map((v) => ({ size: v.sizeGb, type: v.volumeType, volumes_per_instance: v.volumesPerInstance })),
+    });
+    expect(cluster.master_instance_group).toEqual(asTerraform(instanceGroup(spec.cluster, 'MASTER')));
+    expect(cluster.core_instance_group).toEqual(asTerraform(instanceGroup(spec.cluster, 'CORE')));
+    expect(cluster.core_instance_group.ebs_config).toEqual([{ size: 200, type: 'gp3', volumes_per_instance: 1 }]);
+    expect(cluster.ebs_root_volume_size).toBe(spec.cluster.rootVolumeSizeGb);
     expect(spec).toMatchObject({ mode: 'persistent', persistentClusterId: expect.stringMatching(/^\$\{aws_emr_cluster\..*\.id\}$/), subnetId: 'subnet-1' });
     expect(() => emrLaunchSpecSchema.parse(spec)).not.toThrow();
   });

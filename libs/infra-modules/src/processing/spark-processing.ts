@@ -4,7 +4,7 @@ import { EmrCluster } from '@cdktf/provider-aws/lib/emr-cluster';
 import { EmrManagedScalingPolicy } from '@cdktf/provider-aws/lib/emr-managed-scaling-policy';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { EmrLaunchSpecInput, MANIFEST_PREFIX, ProcessingConfig, emrLaunchSpecSchema, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
+import { EmrLaunchSpecInput, InstanceGroupShape, MANIFEST_PREFIX, ProcessingConfig, clusterShape, emrLaunchSpecSchema, instanceGroup, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
@@ -88,10 +88,9 @@ export class SparkProcessing extends Construct {
     const clusterName = (suffix: string) => `${props.namePrefix}-${suffix}`;
     const tags = { ...props.clusterTags, [CLUSTER_TAG]: props.namePrefix, 'for-use-with-amazon-emr-managed-policies': 'true' };
     const configurations = emrConfigurations(s);
-    const coreInstanceCount = Math.min(s.minCapacityUnits, s.maxCoreCapacityUnits);
+    const shape = clusterShape(s);
 
     if (s.mode === 'persistent') {
-      const ebsConfig = [{ size: 64, type: 'gp3', volumesPerInstance: 1 }];
       this.cluster = new EmrCluster(this, 'Cluster', {
         name: clusterName('spark'),
         releaseLabel: s.releaseLabel,
@@ -101,9 +100,9 @@ export class SparkProcessing extends Construct {
         logUri,
         logEncryptionKmsKeyId: props.key.keyArn,
         ec2Attributes: { instanceProfile: this.roles.instanceProfile.arn, subnetId: s.subnetId },
-        masterInstanceGroup: { instanceType: s.primaryInstanceType, instanceCount: 1, ebsConfig },
-        coreInstanceGroup: { instanceType: s.coreInstanceType, instanceCount: coreInstanceCount, ebsConfig },
-        ebsRootVolumeSize: 32,
+        masterInstanceGroup: clusterInstanceGroup(instanceGroup(shape, 'MASTER')),
+        coreInstanceGroup: clusterInstanceGroup(instanceGroup(shape, 'CORE')),
+        ebsRootVolumeSize: shape.rootVolumeSizeGb,
         keepJobFlowAliveWhenNoSteps: true,
         autoTerminationPolicy: { idleTimeout: s.idleTimeoutSeconds },
         configurationsJson: JSON.stringify(configurations.map((c) => ({ Classification: c.classification, Properties: c.properties }))),
@@ -113,11 +112,11 @@ export class SparkProcessing extends Construct {
         clusterId: this.cluster.id,
         computeLimits: [
           {
-            unitType: 'Instances',
-            minimumCapacityUnits: s.minCapacityUnits,
-            maximumCapacityUnits: s.maxCapacityUnits,
-            maximumOndemandCapacityUnits: s.maxOnDemandCapacityUnits,
-            maximumCoreCapacityUnits: s.maxCoreCapacityUnits,
+            unitType: shape.managedScaling.unitType,
+            minimumCapacityUnits: shape.managedScaling.minimumCapacityUnits,
+            maximumCapacityUnits: shape.managedScaling.maximumCapacityUnits,
+            maximumOndemandCapacityUnits: shape.managedScaling.maximumOnDemandCapacityUnits,
+            maximumCoreCapacityUnits: shape.managedScaling.maximumCoreCapacityUnits,
           },
         ],
       });
@@ -127,7 +126,7 @@ export class SparkProcessing extends Construct {
       const dataset = contract.contract.name;
       const scope = new Construct(this, dataset);
       const spec: EmrLaunchSpecInput = {
-        version: 1,
+        version: 2,
         mode: s.mode,
         dataset,
         clusterName: clusterName(`spark-${dataset.replace(/_/g, '-')}`),
@@ -138,16 +137,7 @@ export class SparkProcessing extends Construct {
         securityConfiguration: this.security.securityConfigurationName,
         logUri,
         subnetId: s.subnetId,
-        primaryInstanceType: s.primaryInstanceType,
-        coreInstanceType: s.coreInstanceType,
-        coreInstanceCount,
-        managedScaling: {
-          unitType: 'Instances',
-          minimumCapacityUnits: s.minCapacityUnits,
-          maximumCapacityUnits: s.maxCapacityUnits,
-          maximumOnDemandCapacityUnits: s.maxOnDemandCapacityUnits,
-          maximumCoreCapacityUnits: s.maxCoreCapacityUnits,
-        },
+        cluster: shape,
         autoTerminationIdleTimeoutSeconds: s.idleTimeoutSeconds,
         persistentClusterId: this.cluster?.id,
         configurations,
@@ -263,8 +253,16 @@ function processingSettings(props: SparkProcessingProps): ProcessingConfig {
     if (value > s.maxCapacityUnits) throw new InfraConfigError(`invalid ${what}: got ${value}; it cannot exceed maxCapacityUnits (${s.maxCapacityUnits})`);
   };
   limit('maxCoreCapacityUnits', s.maxCoreCapacityUnits);
-  limit('maxOnDemandCapacityUnits', s.maxOnDemandCapacityUnits);
   return s;
+}
+
+/** One instance group of the cluster shape, as `aws_emr_cluster` takes it (its groups are on-demand). */
+function clusterInstanceGroup(group: InstanceGroupShape) {
+  return {
+    instanceType: group.instanceType,
+    instanceCount: group.instanceCount,
+    ebsConfig: group.ebsVolumes.map((v) => ({ size: v.sizeGb, type: v.volumeType, volumesPerInstance: v.volumesPerInstance })),
+  };
 }
 
 /** Glue Data Catalog as the metastore, plus the table format's runtime when it is not plain Parquet. */

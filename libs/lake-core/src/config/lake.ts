@@ -31,11 +31,14 @@ export const processingSchema = z
     releaseLabel: z.string().regex(/^emr-\d+\.\d+\.\d+$/).default('emr-7.12.0'),
     primaryInstanceType: z.string().default('m7g.xlarge'),
     coreInstanceType: z.string().default('m7g.xlarge'),
-    /** Managed scaling limits in instances. */
+    /** Managed scaling limits in instances (core and task; every instance group is on-demand). */
     minCapacityUnits: z.number().int().min(1).default(2),
     maxCapacityUnits: z.number().int().min(1).default(10),
-    maxOnDemandCapacityUnits: z.number().int().min(0).default(2),
     maxCoreCapacityUnits: z.number().int().min(1).default(3),
+    /** gp3 data volume per node (HDFS and shuffle spill); raise it when stages spill to disk. */
+    dataVolumeSizeGb: z.number().int().min(1).max(16_384).default(64),
+    /** Root volume per node. */
+    rootVolumeSizeGb: z.number().int().min(15).max(100).default(32),
     /** Auto-termination after this idle time. */
     idleTimeoutSeconds: z.number().int().min(60).max(604_800).default(3_600),
     /** Schedule for a catch-up trigger run in addition to manifest events. */

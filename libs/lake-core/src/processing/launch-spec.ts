@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterShapeSchema } from './cluster-shape';
 import { TABLE_FORMATS } from './table-formats';
 
 /**
@@ -8,7 +9,8 @@ import { TABLE_FORMATS } from './table-formats';
  */
 export const emrLaunchSpecSchema = z
   .object({
-    version: z.literal(1),
+    /** 2: the cluster shape (instance groups with data volumes) replaced the flat instance fields. */
+    version: z.literal(2, { error: 'expected 2: the spec was rendered by another infra-modules version than this emr-trigger; deploy both from one release' }),
     mode: z.enum(['transient', 'persistent']),
     dataset: z.string().min(1),
     clusterName: z.string().min(1).max(256),
@@ -20,19 +22,8 @@ export const emrLaunchSpecSchema = z
     securityConfiguration: z.string().min(1),
     logUri: z.string().startsWith('s3://'),
     subnetId: z.string().optional(),
-    primaryInstanceType: z.string().min(1),
-    coreInstanceType: z.string().min(1),
-    coreInstanceCount: z.number().int().min(1),
-    ebsRootVolumeSizeGb: z.number().int().min(15).default(32),
-    managedScaling: z
-      .object({
-        unitType: z.enum(['Instances', 'InstanceFleetUnits', 'VCPU']).default('Instances'),
-        minimumCapacityUnits: z.number().int().min(1),
-        maximumCapacityUnits: z.number().int().min(1),
-        maximumOnDemandCapacityUnits: z.number().int().min(0),
-        maximumCoreCapacityUnits: z.number().int().min(1),
-      })
-      .strict(),
+    /** The cluster's instance groups, volumes and scaling limits (transient mode starts it). */
+    cluster: clusterShapeSchema,
     autoTerminationIdleTimeoutSeconds: z.number().int().min(60).max(604_800),
     /** Persistent mode only: the cluster steps are added to. */
     persistentClusterId: z.string().optional(),
@@ -67,8 +58,9 @@ export const emrLaunchSpecSchema = z
     if (s.mode === 'persistent' && !s.persistentClusterId) {
       ctx.addIssue({ code: 'custom', path: ['persistentClusterId'], message: 'persistent mode needs persistentClusterId', input: undefined });
     }
-    if (s.managedScaling.maximumCapacityUnits < s.managedScaling.minimumCapacityUnits) {
-      ctx.addIssue({ code: 'custom', path: ['managedScaling', 'maximumCapacityUnits'], message: 'must be >= minimumCapacityUnits', input: s.managedScaling.maximumCapacityUnits });
+    const scaling = s.cluster.managedScaling;
+    if (scaling.maximumCapacityUnits < scaling.minimumCapacityUnits) {
+      ctx.addIssue({ code: 'custom', path: ['cluster', 'managedScaling', 'maximumCapacityUnits'], message: 'must be >= minimumCapacityUnits', input: scaling.maximumCapacityUnits });
     }
   });
 
