@@ -65,7 +65,9 @@ def main() -> None:
     p.add_argument("--parts-per-run", type=int, default=10)
     p.add_argument("--bad-records", type=int, default=1000)
     p.add_argument("--driver-memory", default="6g")
+    # the job takes every processing setting explicitly; these are the lake config's defaults
     p.add_argument("--compression", default="zstd")
+    p.add_argument("--target-file-size-mb", default="256")
     a = p.parse_args()
 
     raw, keys = generate(a.invoices, a.runs, a.parts_per_run)
@@ -79,6 +81,7 @@ def main() -> None:
         "--conf", "spark.sql.shuffle.partitions=16", "--py-files", str(dist / "lake_job.zip"), str(dist / "main.py"),
         "--contract", str(CONTRACT), "--raw-root", str(raw), "--curated-root", str(work / "curated"),
         "--analytics-root", str(work / "analytics"), "--job-run-id", "bench", "--compression", a.compression,
+        "--table-format", "parquet", "--target-file-size-mb", a.target_file_size_mb, "--max-bad-record-ratio", "0.01",
         *[x for k in keys for x in ("--manifest-key", k)],
     ]  # fmt: skip
     log(f"running the job over {len(keys)} manifests")

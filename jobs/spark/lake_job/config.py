@@ -24,10 +24,11 @@ class JobConfig:
     analytics_root: str
     job_run_id: str
     manifest_keys: tuple[str, ...]
-    table_format: str = "parquet"
-    compression: str = "zstd"
-    target_file_size_mb: float = 128.0
-    max_bad_record_ratio: float = 0.01
+    # no defaults: the lake config (lake-core) holds them, and emr-trigger passes every one
+    table_format: str
+    compression: str
+    target_file_size_mb: float
+    max_bad_record_ratio: float
     catalog_mode: str = "projection"
     glue_database: str | None = None
 
@@ -66,10 +67,11 @@ def parse_args(argv: list[str]) -> JobConfig:
     p.add_argument("--analytics-root", required=True, help="analytics bucket root")
     p.add_argument("--job-run-id", required=True, help="id of this run; names the quarantine and report prefixes")
     p.add_argument("--manifest-key", action="append", default=[], help="run manifest key in the raw bucket (repeatable)")
-    p.add_argument("--table-format", default="parquet", help="curated table format: parquet (default) or delta")
-    p.add_argument("--compression", default="zstd", help="Parquet codec: zstd (default) or snappy")
-    p.add_argument("--target-file-size-mb", type=float, default=128.0, help="target output file size")
-    p.add_argument("--max-bad-record-ratio", type=float, default=0.01, help="fail above this quarantined/input ratio")
+    # Required, without defaults here: lake-core's processing settings are their one home.
+    p.add_argument("--table-format", required=True, help="curated table format: parquet or delta")
+    p.add_argument("--compression", required=True, help="Parquet codec: zstd or snappy")
+    p.add_argument("--target-file-size-mb", type=float, required=True, help="target output file size")
+    p.add_argument("--max-bad-record-ratio", type=float, required=True, help="fail above this quarantined/input ratio")
     p.add_argument("--catalog-mode", default="projection", help="projection (default): Glue projects partitions; register: add them")
     p.add_argument("--glue-database", help="Glue database of the tables (needed for --catalog-mode register)")
     a = p.parse_args(argv)

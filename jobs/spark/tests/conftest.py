@@ -94,6 +94,8 @@ def base_config(workdir: Path, manifest_keys: tuple[str, ...], contract: Path = 
         analytics_root=str(workdir / "analytics"),
         job_run_id="test-run",
         manifest_keys=manifest_keys,
+        table_format="parquet",
+        compression="zstd",
         target_file_size_mb=128,
         max_bad_record_ratio=0.5,
     )

@@ -8,7 +8,9 @@ from conftest import CONTRACT
 from lake_job.cli import main
 from lake_job.config import ConfigError, parse_args
 
-REQUIRED = ["--contract", "s3://a/c.json", "--raw-root", "s3://raw", "--curated-root", "s3://cur/", "--analytics-root", "s3://ana"]
+ROOTS = ["--contract", "s3://a/c.json", "--raw-root", "s3://raw", "--curated-root", "s3://cur/", "--analytics-root", "s3://ana"]
+SETTINGS = ["--table-format", "parquet", "--compression", "zstd", "--target-file-size-mb", "256", "--max-bad-record-ratio", "0.01"]
+REQUIRED = [*ROOTS, *SETTINGS]
 
 
 def test_parses_a_full_command_line():
@@ -47,6 +49,11 @@ def test_rejects_invalid_arguments_naming_the_flag(extra, message):
     assert message in str(err.value)
 
 
+def test_the_processing_settings_have_no_second_set_of_defaults():
+    with pytest.raises(ConfigError, match="required: --table-format, --compression, --target-file-size-mb, --max-bad-record-ratio"):
+        parse_args([*ROOTS, "--job-run-id", "r", "--manifest-key", "m"])
+
+
 def test_rejects_a_relative_root():
     args = [*REQUIRED, "--job-run-id", "r", "--manifest-key", "m"]
     args[args.index("--raw-root") + 1] = "raw"
@@ -58,6 +65,7 @@ def test_cli_exit_codes_invalid_arguments_and_failed_run(spark, tmp_path, capsys
     assert main([*REQUIRED, "--job-run-id", "r"]) == 2
     assert "--manifest-key: at least one run manifest key is required" in capsys.readouterr().err
     args = ["--contract", str(CONTRACT), "--raw-root", str(tmp_path / "raw"), "--curated-root", str(tmp_path / "cur"),
-            "--analytics-root", str(tmp_path / "ana"), "--job-run-id", "r", "--manifest-key", "_manifests/none.json"]  # fmt: skip
+            "--analytics-root", str(tmp_path / "ana"), "--job-run-id", "r",
+            "--manifest-key", "_manifests/none.json", *SETTINGS]  # fmt: skip
     assert main(args) == 1
     assert "run r failed: run manifest not found" in capsys.readouterr().err

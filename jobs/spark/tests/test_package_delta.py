@@ -41,6 +41,7 @@ def test_packaged_job_writes_delta_curated_tables_idempotently(spark, raw, tmp_p
         str(JOB_DIR / "tests" / "run_twice.py"), "--contract", str(CONTRACT), "--raw-root", str(root),
         "--curated-root", str(tmp_path / "curated"), "--analytics-root", str(tmp_path / "analytics"),
         "--job-run-id", "delta-1", "--manifest-key", manifest_key, "--table-format", "delta",
+        "--compression", "zstd", "--target-file-size-mb", "128", "--max-bad-record-ratio", "0.01",
     ]  # fmt: skip
     done = subprocess.run(submit, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
