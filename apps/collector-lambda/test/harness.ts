@@ -26,14 +26,14 @@ export const CONTRACT_KEY = `contracts/${nfeInvoice.name}.contract.json`;
 
 /** Routes and query names of the demo API, per pagination style. */
 export const STYLES = {
-  page_number: { path: '/page/invoices', recordSelector: 'data', pagination: { type: 'page_number', pageSize: 50, totalRecordsPath: 'total' } },
+  page_number: { path: '/page_number/invoices', recordSelector: 'data', pagination: { type: 'page_number', pageSize: 50, totalRecordsPath: 'total' } },
   offset: { path: '/offset/invoices', recordSelector: 'data', pagination: { type: 'offset', limit: 50, totalRecordsPath: 'total' } },
   cursor: {
     path: '/cursor/invoices',
     recordSelector: 'data',
     pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: 50, totalRecordsPath: 'total' },
   },
-  link_header: { path: '/link/invoices', query: { per_page: '50' }, recordSelector: '$', pagination: { type: 'link_header', totalRecordsHeader: 'x-total-count' } },
+  link_header: { path: '/link_header/invoices', query: { per_page: '50' }, recordSelector: '$', pagination: { type: 'link_header', totalRecordsHeader: 'x-total-count' } },
 } as const;
 export type Style = keyof typeof STYLES;
 

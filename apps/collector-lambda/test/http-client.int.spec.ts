@@ -12,7 +12,7 @@ afterEach(() => api.close());
 
 const http = (over: object = {}) => httpSchema.parse({ requestsPerSecond: 1000, backoffBaseMs: 5, backoffMaxMs: 20, ...over });
 const withKey = (url: URL) => url.searchParams.set('api_key', 'k3y');
-const page = (n = 1) => new URL(`${api.url}/page/invoices?page=${n}&page_size=10`);
+const page = (n = 1) => new URL(`${api.url}/page_number/invoices?page=${n}&page_size=10`);
 const parse = (text: string) => parsePage(text, 'data');
 
 describe('HttpClient', () => {

@@ -22,7 +22,7 @@ async function withLake(test: (lake: Lake) => Promise<void>): Promise<void> {
 describe('runs', () => {
   it('collects a full snapshot of a source without an incremental window', () =>
     withLake(async (lake) => {
-      const source = demoSource(lake.api, 'page_number', { path: '/all/invoices', pagination: { type: 'none' }, incremental: undefined });
+      const source = demoSource(lake.api, 'page_number', { path: '/none/invoices', pagination: { type: 'none' }, incremental: undefined });
       const [result] = await lake.collect(lake.handler(source), { tick: { scheduledTime: '2026-03-01T02:00:00Z' } });
       expect(result.completed).toHaveLength(1);
       const [manifest] = await lake.expectExactlyOnce();

@@ -15,7 +15,7 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port ${values.port}: expected 0..65535`);
   const api = await startDemoApi({ port, host: values.host, count, apiKey: values['api-key'] });
   console.log(`demo invoice API on ${api.url} serving ${count} invoices${values['api-key'] ? ' (API key required)' : ''}`);
-  for (const route of ['/page/invoices?page=1&page_size=100', '/offset/invoices?offset=0&limit=100', '/cursor/invoices?limit=100', '/link/invoices?page=1&per_page=100', '/all/invoices']) {
+  for (const route of ['/page_number/invoices?page=1&page_size=100', '/offset/invoices?offset=0&limit=100', '/cursor/invoices?limit=100', '/link_header/invoices?page=1&per_page=100', '/none/invoices']) {
     console.log(`  ${api.url}${route}`);
   }
   console.log('  window: &issued_since=<ISO>&issued_until=<ISO> (half-open, on issued_at)');

@@ -1,5 +1,7 @@
-/** The pagination styles the demo API serves, one route each (`/<style>/invoices`). */
-export type PaginationStyle = 'page' | 'offset' | 'cursor' | 'link' | 'all';
+import type { PaginationConfig } from '@nfe-lake/lake-core';
+
+/** The pagination styles the demo API serves, named as lake-core's config names them; one route each (`/<style>/invoices`). */
+export type PaginationStyle = PaginationConfig['type'];
 
 /** One injected fault, applied to one request instead of (or before) the normal response. */
 export type Fault =

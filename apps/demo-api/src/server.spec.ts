@@ -1,4 +1,5 @@
 import { Invoice, InvoiceGenerator } from '@nfe-lake/examples';
+import { paginationSchema } from '@nfe-lake/lake-core';
 import { faultsAt } from './faults';
 import { DemoApi, startDemoApi } from './server';
 
@@ -20,8 +21,17 @@ describe('demo API pagination styles', () => {
     api = await startDemoApi({ count: 250, trackServed: true });
   });
 
+  it("serves one route per pagination type of lake-core's source config, named as the config names it", async () => {
+    const types = paginationSchema.options.map((o) => o.shape.type.value);
+    expect(types.length).toBeGreaterThan(0);
+    for (const type of types) expect([type, (await get(`/${type}/invoices`)).status]).toEqual([type, 200]);
+    const missing = await get('/page/invoices');
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { routes: string[] }).routes.sort()).toEqual(types.map((t) => `/${t}/invoices`).sort());
+  });
+
   it('page number: pages of page_size with totals', async () => {
-    const body = await json('/page/invoices?page=3&page_size=100');
+    const body = await json('/page_number/invoices?page=3&page_size=100');
     expect(body).toMatchObject({ page: 3, page_size: 100, total: 250, total_pages: 3 });
     expect(body.data).toHaveLength(50);
     expect(body.data[0]).toEqual(new InvoiceGenerator().invoice(200));
@@ -46,17 +56,17 @@ describe('demo API pagination styles', () => {
   });
 
   it('link header: a bare array with rel="next" links, X-Total-Count and X-Total-Pages', async () => {
-    const first = await get('/link/invoices?per_page=100');
+    const first = await get('/link_header/invoices?per_page=100');
     expect(first.headers.get('x-total-count')).toBe('250');
     expect(first.headers.get('x-total-pages')).toBe('3');
-    expect(first.headers.get('link')).toContain('</link/invoices?per_page=100&page=2>; rel="next"');
+    expect(first.headers.get('link')).toContain('</link_header/invoices?per_page=100&page=2>; rel="next"');
     expect(await first.json()).toHaveLength(100);
-    const last = await get('/link/invoices?per_page=100&page=3');
+    const last = await get('/link_header/invoices?per_page=100&page=3');
     expect(last.headers.get('link')).not.toContain('rel="next"');
   });
 
   it('all: the whole window in one response', async () => {
-    expect((await json('/all/invoices')).data).toHaveLength(250);
+    expect((await json('/none/invoices')).data).toHaveLength(250);
   });
 
   it('filters on issued_at with a half-open window', async () => {
@@ -72,7 +82,7 @@ describe('demo API pagination styles', () => {
   });
 
   it('answers bad parameters with 400 and unknown routes with 404', async () => {
-    expect((await get('/page/invoices?page=0')).status).toBe(400);
+    expect((await get('/page_number/invoices?page=0')).status).toBe(400);
     expect((await get('/offset/invoices?issued_since=yesterday')).status).toBe(400);
     expect((await get('/cursor/invoices?cursor=bogus')).status).toBe(400);
     expect((await get('/invoices')).status).toBe(404);
@@ -82,11 +92,11 @@ describe('demo API pagination styles', () => {
 describe('demo API key', () => {
   it('requires the key in a header, the query or a bearer token', async () => {
     api = await startDemoApi({ count: 10, apiKey: 's3cret' });
-    expect((await get('/all/invoices')).status).toBe(401);
-    expect((await get('/all/invoices', { headers: { 'x-api-key': 's3cret' } })).status).toBe(200);
-    expect((await get('/all/invoices?api_key=s3cret')).status).toBe(200);
-    expect((await get('/all/invoices', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
-    expect((await get('/all/invoices', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    expect((await get('/none/invoices')).status).toBe(401);
+    expect((await get('/none/invoices', { headers: { 'x-api-key': 's3cret' } })).status).toBe(200);
+    expect((await get('/none/invoices?api_key=s3cret')).status).toBe(200);
+    expect((await get('/none/invoices', { headers: { authorization: 'Bearer s3cret' } })).status).toBe(200);
+    expect((await get('/none/invoices', { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
   });
 });
 
@@ -103,14 +113,14 @@ describe('demo API faults', () => {
         5: { kind: 'delay', ms: 200 },
       }),
     });
-    const limited = await get('/all/invoices');
+    const limited = await get('/none/invoices');
     expect([limited.status, limited.headers.get('retry-after')]).toEqual([429, 'Wed, 21 Oct 2026 07:28:00 GMT']);
-    await expect((await get('/all/invoices')).json()).rejects.toThrow(/JSON/);
-    expect(await json('/all/invoices')).toEqual({ message: 'maintenance' });
-    await expect(get('/all/invoices')).rejects.toThrow();
+    await expect((await get('/none/invoices')).json()).rejects.toThrow(/JSON/);
+    expect(await json('/none/invoices')).toEqual({ message: 'maintenance' });
+    await expect(get('/none/invoices')).rejects.toThrow();
     expect(api.served.size).toBe(0);
     const started = Date.now();
-    expect((await json('/all/invoices')).data).toHaveLength(10);
+    expect((await json('/none/invoices')).data).toHaveLength(10);
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
     expect(api.requests).toBe(5);
     expect(api.served.size).toBe(10);

@@ -33,13 +33,9 @@ export interface DemoApi {
 }
 
 const MAX_PAGE_SIZE = 1000;
-const PATHS: Record<string, PaginationStyle> = {
-  '/page/invoices': 'page',
-  '/offset/invoices': 'offset',
-  '/cursor/invoices': 'cursor',
-  '/link/invoices': 'link',
-  '/all/invoices': 'all',
-};
+/** Every style of lake-core's pagination config, each once (the compiler checks the record is complete). */
+const STYLES: Record<PaginationStyle, true> = { none: true, page_number: true, offset: true, cursor: true, link_header: true };
+const PATHS: Record<string, PaginationStyle> = Object.fromEntries(Object.keys(STYLES).map((style) => [`/${style}/invoices`, style as PaginationStyle]));
 
 class BadRequest extends Error {}
 
@@ -110,7 +106,7 @@ interface Page {
 
 function pageFor(style: PaginationStyle, url: URL, view: View): Page {
   switch (style) {
-    case 'page': {
+    case 'page_number': {
       const size = intParam(url, 'page_size', 100, 1, MAX_PAGE_SIZE);
       const page = intParam(url, 'page', 1, 1);
       const records = view.slice((page - 1) * size, page * size);
@@ -128,7 +124,7 @@ function pageFor(style: PaginationStyle, url: URL, view: View): Page {
       const { records, next } = view.fromIndex(cursor ? decodeCursor(cursor) : 0, limit);
       return { records, body: { data: records, next_cursor: next === null ? null : encodeCursor(next), total: view.total } };
     }
-    case 'link': {
+    case 'link_header': {
       const size = intParam(url, 'per_page', 100, 1, MAX_PAGE_SIZE);
       const page = intParam(url, 'page', 1, 1);
       const records = view.slice((page - 1) * size, page * size);
@@ -143,7 +139,7 @@ function pageFor(style: PaginationStyle, url: URL, view: View): Page {
       const headers = { link: links.join(', '), 'x-total-count': String(view.total), 'x-total-pages': String(Math.ceil(view.total / size)) };
       return { records, body: records, headers };
     }
-    case 'all': {
+    case 'none': {
       const records = view.slice(0, view.total);
       return { records, body: { data: records } };
     }

@@ -35,7 +35,7 @@ export class PaginationError extends Error {
 }
 
 export function initialPageState(pagination: PaginationConfig): PageState {
-  return { seq: 0, next: pagination.type === 'page_number' ? pagination.firstPage : 0, token: null, served: 0, done: false };
+  return { seq: 0, next: paginatorOf(pagination).first(pagination), token: null, served: 0, done: false };
 }
 
 /** The URL of the next page (without credentials: those are added per request). */
@@ -48,17 +48,7 @@ export function pageUrl(source: SourceConfig, window: Window | undefined, state:
     url.searchParams.set(source.incremental.startParam, window.start);
     url.searchParams.set(source.incremental.endParam, window.end);
   }
-  const set = (name: string, value: string | number) => url.searchParams.set(name, String(value));
-  if (p.type === 'page_number') {
-    set(p.pageParam, state.next);
-    set(p.sizeParam, p.pageSize);
-  } else if (p.type === 'offset') {
-    set(p.offsetParam, state.next);
-    set(p.limitParam, p.limit);
-  } else if (p.type === 'cursor') {
-    if (state.token !== null) set(p.cursorParam, state.token);
-    if (p.sizeParam && p.pageSize) set(p.sizeParam, p.pageSize);
-  }
+  paginatorOf(p).params(p, state, (name, value) => url.searchParams.set(name, String(value)));
   return url;
 }
 
@@ -91,28 +81,13 @@ interface TotalField {
   readonly otherKey?: string;
 }
 
-function totalField(p: PaginationConfig): TotalField | undefined {
-  const field = (key: string, name: string | undefined, unit: ReportedTotal['unit'], otherKey?: string) => (name ? { key, name, unit, otherKey } : undefined);
-  switch (p.type) {
-    case 'none':
-      return undefined;
-    case 'page_number':
-      return field('totalPagesPath', p.totalPagesPath, 'pages', 'totalRecordsPath') ?? field('totalRecordsPath', p.totalRecordsPath, 'records', 'totalPagesPath');
-    case 'offset':
-    case 'cursor':
-      return field('totalRecordsPath', p.totalRecordsPath, 'records');
-    case 'link_header':
-      return (
-        field('totalPagesHeader', p.totalPagesHeader, 'pages', 'totalRecordsHeader') ?? field('totalRecordsHeader', p.totalRecordsHeader, 'records', 'totalPagesHeader')
-      );
-  }
-}
+const totalAt = (key: string, name: string | undefined, unit: ReportedTotal['unit'], otherKey?: string): TotalField | undefined => (name ? { key, name, unit, otherKey } : undefined);
 
 const describeField = (f: TotalField) => `pagination.${f.key} ${JSON.stringify(f.name)}`;
 
 /** The total the API reports on this page; a configured total that is missing or not a count is an error, not "no total". */
 function reportedTotal(p: PaginationConfig, body: unknown, headers: Headers): { field: TotalField; total: ReportedTotal } | undefined {
-  const field = totalField(p);
+  const field = paginatorOf(p).total(p);
   if (!field) return undefined;
   const raw = p.type === 'link_header' ? headers.get(field.name) : selectPath(body, field.name);
   const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
@@ -156,34 +131,82 @@ export function advance(p: PaginationConfig, state: PageState, page: { body: unk
   const reported = reportedTotal(p, page.body, page.headers);
   const total = reported?.total;
   const base = { ...state, seq: state.seq + 1, served };
-  let next: PageState;
-  switch (p.type) {
-    case 'none':
-      next = { ...base, done: true };
-      break;
-    case 'page_number': {
-      const reached = total ? (total.unit === 'pages' ? base.seq : served) >= total.count : page.count < p.pageSize;
-      next = { ...base, next: state.next + 1, done: page.count === 0 || reached };
-      break;
-    }
-    case 'offset':
-      next = { ...base, next: state.next + page.count, done: page.count === 0 || (total ? state.next + page.count >= total.count : page.count < p.limit) };
-      break;
-    case 'cursor': {
-      const cursor = selectPath(page.body, p.nextCursorPath);
-      const token = cursor === undefined || cursor === null || cursor === '' ? null : String(cursor);
-      if (token !== null && token === state.token) throw new PaginationError(`next cursor ${JSON.stringify(token)} did not advance`);
-      next = { ...base, token, done: token === null };
-      break;
-    }
-    case 'link_header': {
-      const target = linkTarget(page.headers.get('link'), p.rel, page.url);
-      if (target && target.origin !== page.url.origin) throw new PaginationError(`rel=${p.rel} link ${target.href} leaves the API origin ${page.url.origin}`);
-      if (target && target.href === page.url.href) throw new PaginationError(`rel=${p.rel} link points back at the same page`);
-      next = { ...base, token: target ? target.href : null, done: !target };
-      break;
-    }
-  }
+  const next = paginatorOf(p).next(p, state, base, { ...page, total });
   if (reported) checkTotal(reported.field, reported.total, reported.total.unit === 'pages' ? next.seq : page.kept, { count: page.count, done: next.done });
   return { state: next, total: total ?? null };
+}
+
+/** What a pagination style does; one entry per style in `PAGINATORS`. */
+interface Paginator<P extends PaginationConfig> {
+  /** The first page's number or offset (`PageState.next`). */
+  first(p: P): number;
+  /** Sets the style's query parameters on the next page's URL. */
+  params(p: P, state: PageState, set: (name: string, value: string | number) => void): void;
+  /** Where the config says the API reports its size, if it does. */
+  total(p: P): TotalField | undefined;
+  /** The state after a page (`base`: seq and served already counted). */
+  next(p: P, state: PageState, base: PageState, page: { body: unknown; headers: Headers; url: URL; count: number; total: ReportedTotal | undefined }): PageState;
+}
+
+type StyleOf<T extends PaginationConfig['type']> = Extract<PaginationConfig, { type: T }>;
+
+/** Every style lake-core's config offers, each exactly once: the compiler checks the table is complete. */
+const PAGINATORS: { readonly [T in PaginationConfig['type']]: Paginator<StyleOf<T>> } = {
+  none: {
+    first: () => 0,
+    params: () => undefined,
+    total: () => undefined,
+    next: (_p, _state, base) => ({ ...base, done: true }),
+  },
+  page_number: {
+    first: (p) => p.firstPage,
+    params: (p, state, set) => {
+      set(p.pageParam, state.next);
+      set(p.sizeParam, p.pageSize);
+    },
+    total: (p) => totalAt('totalPagesPath', p.totalPagesPath, 'pages', 'totalRecordsPath') ?? totalAt('totalRecordsPath', p.totalRecordsPath, 'records', 'totalPagesPath'),
+    next: (p, state, base, { count, total }) => {
+      const reached = total ? (total.unit === 'pages' ? base.seq : base.served) >= total.count : count < p.pageSize;
+      return { ...base, next: state.next + 1, done: count === 0 || reached };
+    },
+  },
+  offset: {
+    first: () => 0,
+    params: (p, state, set) => {
+      set(p.offsetParam, state.next);
+      set(p.limitParam, p.limit);
+    },
+    total: (p) => totalAt('totalRecordsPath', p.totalRecordsPath, 'records'),
+    next: (p, state, base, { count, total }) => ({ ...base, next: state.next + count, done: count === 0 || (total ? state.next + count >= total.count : count < p.limit) }),
+  },
+  cursor: {
+    first: () => 0,
+    params: (p, state, set) => {
+      if (state.token !== null) set(p.cursorParam, state.token);
+      if (p.sizeParam && p.pageSize) set(p.sizeParam, p.pageSize);
+    },
+    total: (p) => totalAt('totalRecordsPath', p.totalRecordsPath, 'records'),
+    next: (p, state, base, { body }) => {
+      const cursor = selectPath(body, p.nextCursorPath);
+      const token = cursor === undefined || cursor === null || cursor === '' ? null : String(cursor);
+      if (token !== null && token === state.token) throw new PaginationError(`next cursor ${JSON.stringify(token)} did not advance`);
+      return { ...base, token, done: token === null };
+    },
+  },
+  link_header: {
+    first: () => 0,
+    // the first page is the configured URL; later ones are the links themselves (see pageUrl)
+    params: () => undefined,
+    total: (p) => totalAt('totalPagesHeader', p.totalPagesHeader, 'pages', 'totalRecordsHeader') ?? totalAt('totalRecordsHeader', p.totalRecordsHeader, 'records', 'totalPagesHeader'),
+    next: (p, _state, base, { headers, url }) => {
+      const target = linkTarget(headers.get('link'), p.rel, url);
+      if (target && target.origin !== url.origin) throw new PaginationError(`rel=${p.rel} link ${target.href} leaves the API origin ${url.origin}`);
+      if (target && target.href === url.href) throw new PaginationError(`rel=${p.rel} link points back at the same page`);
+      return { ...base, token: target ? target.href : null, done: !target };
+    },
+  },
+};
+
+function paginatorOf<P extends PaginationConfig>(p: P): Paginator<P> {
+  return PAGINATORS[p.type] as unknown as Paginator<P>;
 }
