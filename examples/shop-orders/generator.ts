@@ -52,9 +52,14 @@ export class ShopOrderGenerator {
     this.spacingMs = (options.spacingSeconds ?? 60) * 1000;
   }
 
+  /** Order instant of order `i` (monotonic in `i`). */
+  orderedAt(i: number): Date {
+    return new Date(this.startMs + i * this.spacingMs);
+  }
+
   order(i: number): ShopOrder {
     const rand = prng(mix(this.seed, i));
-    const orderedMs = this.startMs + i * this.spacingMs;
+    const orderedMs = this.orderedAt(i).getTime();
     const lines = Array.from({ length: 1 + Math.floor(rand() * 4) }, (_, n) => ({
       line_no: n + 1,
       sku: `SKU-${String(Math.floor(rand() * 300)).padStart(4, '0')}`,

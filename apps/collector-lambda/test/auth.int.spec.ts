@@ -33,7 +33,7 @@ describe('API credentials from Secrets Manager and SSM', () => {
       // pagination echoes the query, key included: the checkpoint must not keep it.
       await handler(FIRST_WINDOW_TICK, context(SAFETY_MS + 200));
       const midway = checkpointSchema.parse(JSON.parse((await lake.object(checkpointKey(RUN))).toString()));
-      expect(midway.page.token).toMatch(/\/link\/invoices\?.*page=2/);
+      expect(midway.page.token).toMatch(/\/link_header\/invoices\?.*page=2/);
       expect(JSON.stringify(midway)).not.toContain('k3y');
       await lake.collect(handler, { tick: FIRST_WINDOW_TICK });
       const [manifest] = await lake.expectExactlyOnce();

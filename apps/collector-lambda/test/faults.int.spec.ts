@@ -290,7 +290,7 @@ describe('poison runs', () => {
       expect(await lake.manifests()).toEqual([]);
       const [dead] = await lake.nextMessages(lake.dlqUrl);
       const reason = dead.MessageAttributes!.reason.StringValue!;
-      expect(reason).toMatch(/SourceError: response is not valid JSON .*gave up after 3 attempts \(source demo, page 2, http:\/\/127\.0\.0\.1:\d+\/page\/invoices\?.*page=3/);
+      expect(reason).toMatch(/SourceError: response is not valid JSON .*gave up after 3 attempts \(source demo, page 2, http:\/\/127\.0\.0\.1:\d+\/page_number\/invoices\?.*page=3/);
       const checkpoint = await checkpointOf(lake, RUN_ID);
       expect(checkpoint).toMatchObject({ status: 'failed', failure: { reason } });
       expect(checkpoint.records).toBe(100);

@@ -5,7 +5,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { exportContract, loadContractFile, MANIFEST_PREFIX, parseSourceConfig, RunManifest, runManifestSchema, SourceConfig, SourceConfigInput } from '@nfe-lake/lake-core';
+import { DatasetContract, exportContract, loadContractFile, MANIFEST_PREFIX, parseSourceConfig, RunManifest, runManifestSchema, SourceConfig, SourceConfigInput } from '@nfe-lake/lake-core';
 import { LocalAws, startLocalAws } from '@nfe-lake/local-aws';
 import { DemoApi, startDemoApi, DemoApiOptions } from '@nfe-lake/demo-api';
 import { join } from 'node:path';
@@ -21,8 +21,10 @@ export const WINDOW_START = '2026-01-01T00:00:00Z';
 
 /** The demo API serves the NF-e example; its contract is loaded from its file, as a lake config does. */
 export const nfeInvoice = loadContractFile(join(__dirname, '../../../examples/nfe-invoice/contract.ts'));
+/** The second example dataset (orders with two arrays and a nested struct), declared in YAML. */
+export const shopOrders = loadContractFile(join(__dirname, '../../../examples/shop-orders/shop_orders.contract.yaml'));
 /** Where each test lake keeps the exported contract (the artefacts bucket's layout, in the test's one bucket). */
-export const CONTRACT_KEY = `contracts/${nfeInvoice.name}.contract.json`;
+export const contractKey = (contract: DatasetContract) => `contracts/${contract.name}.contract.json`;
 
 /** Routes and query names of the demo API, per pagination style. */
 export const STYLES = {
@@ -89,22 +91,23 @@ export class Lake {
   private constructor(
     readonly world: World,
     readonly name: string,
+    readonly contract: DatasetContract,
   ) {
     this.bucket = `raw-${name}`;
   }
 
-  static async create(world: World, api: DemoApiOptions = {}): Promise<Lake> {
-    const lake = new Lake(world, `t${++counter}-${process.pid}`);
+  static async create(world: World, api: DemoApiOptions = {}, contract: DatasetContract = nfeInvoice): Promise<Lake> {
+    const lake = new Lake(world, `t${++counter}-${process.pid}`, contract);
     await world.s3.send(new CreateBucketCommand({ Bucket: lake.bucket }));
     lake.queueUrl = (await world.sqs.send(new CreateQueueCommand({ QueueName: `cont-${lake.name}` }))).QueueUrl!;
     lake.dlqUrl = (await world.sqs.send(new CreateQueueCommand({ QueueName: `dlq-${lake.name}` }))).QueueUrl!;
-    await world.s3.send(new PutObjectCommand({ Bucket: lake.bucket, Key: CONTRACT_KEY, Body: JSON.stringify(exportContract(nfeInvoice)) }));
+    await world.s3.send(new PutObjectCommand({ Bucket: lake.bucket, Key: contractKey(contract), Body: JSON.stringify(exportContract(contract)) }));
     lake.api = await startDemoApi({ count: 2880, trackServed: true, ...api });
     return lake;
   }
 
   get contractUri(): string {
-    return `s3://${this.bucket}/${CONTRACT_KEY}`;
+    return `s3://${this.bucket}/${contractKey(this.contract)}`;
   }
 
   handler(source: SourceConfig, overrides: Partial<CollectorDeps> = {}) {
@@ -170,12 +173,13 @@ export class Lake {
     return Promise.all(keys.map(async (k) => runManifestSchema.parse(JSON.parse((await this.object(k)).toString()))));
   }
 
-  /** Invoice ids in every raw part in the bucket, in order, duplicates kept. */
+  /** Record ids (the contract's key) in every raw part in the bucket, in order, duplicates kept. */
   async rawIds(): Promise<string[]> {
     const keys = (await this.keys()).filter((k) => k.endsWith('.jsonl.gz'));
     const ids: string[] = [];
+    const id = (record: Record<string, unknown>) => this.contract.primaryKey.map((field) => String(record[field])).join('|');
     for (const key of keys) {
-      for (const line of gunzipSync(await this.object(key)).toString().split('\n')) if (line) ids.push(JSON.parse(line).invoice_id);
+      for (const line of gunzipSync(await this.object(key)).toString().split('\n')) if (line) ids.push(id(JSON.parse(line)));
     }
     return ids;
   }

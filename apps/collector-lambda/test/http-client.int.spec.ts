@@ -21,7 +21,7 @@ describe('HttpClient', () => {
     const error = await client.get(page(), 0, parse).catch((e) => e);
     expect(error).toBeInstanceOf(SourceError);
     expect(error.status).toBe(401);
-    expect(error.message).toMatch(/^HTTP 401: .*missing or wrong API key.* \(source demo, page 0, http:\/\/127\.0\.0\.1:\d+\/page\/invoices\?page=1&page_size=10\)$/);
+    expect(error.message).toMatch(/^HTTP 401: .*missing or wrong API key.* \(source demo, page 0, http:\/\/127\.0\.0\.1:\d+\/page_number\/invoices\?page=1&page_size=10\)$/);
     expect(api.requests).toBe(1);
   });
 

@@ -26,6 +26,8 @@ export interface FaultContext {
   /** 1-based number of the request since the server started. */
   readonly requestNo: number;
   readonly style: PaginationStyle;
+  /** The route's dataset (`invoices`, `orders`). */
+  readonly dataset: string;
   readonly url: URL;
 }
 

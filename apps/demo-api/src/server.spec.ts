@@ -1,4 +1,4 @@
-import { Invoice, InvoiceGenerator } from '@nfe-lake/examples';
+import { Invoice, InvoiceGenerator, ShopOrderGenerator } from '@nfe-lake/examples';
 import { paginationSchema } from '@nfe-lake/lake-core';
 import { faultsAt } from './faults';
 import { DemoApi, startDemoApi } from './server';
@@ -24,10 +24,25 @@ describe('demo API pagination styles', () => {
   it("serves one route per pagination type of lake-core's source config, named as the config names it", async () => {
     const types = paginationSchema.options.map((o) => o.shape.type.value);
     expect(types.length).toBeGreaterThan(0);
-    for (const type of types) expect([type, (await get(`/${type}/invoices`)).status]).toEqual([type, 200]);
+    const routes = ['invoices', 'orders'].flatMap((dataset) => types.map((t) => `/${t}/${dataset}`));
+    for (const route of routes) expect([route, (await get(route)).status]).toEqual([route, 200]);
     const missing = await get('/page/invoices');
     expect(missing.status).toBe(404);
-    expect(((await missing.json()) as { routes: string[] }).routes.sort()).toEqual(types.map((t) => `/${t}/invoices`).sort());
+    expect(((await missing.json()) as { routes: string[] }).routes.sort()).toEqual(routes.sort());
+  });
+
+  it('orders: the shop-orders example, windowed on ordered_at, in every style', async () => {
+    const orders = new ShopOrderGenerator();
+    // orders are 60 s apart: [00:10, 00:20) holds orders 10..19
+    const window = `ordered_since=2026-01-01T00:10:00Z&ordered_until=2026-01-01T00:20:00Z`;
+    const body = await json(`/page_number/orders?page=2&page_size=4&${window}`);
+    expect(body).toMatchObject({ page: 2, page_size: 4, total: 10, total_pages: 3 });
+    expect(body.data).toEqual([...orders.range(14, 18)]);
+    const first = await json(`/cursor/orders?limit=6&${window}`);
+    const rest = await json(`/cursor/orders?limit=6&cursor=${first.next_cursor}&${window}`);
+    expect([...first.data, ...rest.data]).toEqual([...orders.range(10, 20)]);
+    expect(rest.next_cursor).toBeNull();
+    expect(api.served).toEqual(new Set([...orders.range(10, 20)].map((o) => o.order_id)));
   });
 
   it('page number: pages of page_size with totals', async () => {

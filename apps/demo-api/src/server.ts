@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { GeneratorOptions, Invoice, InvoiceGenerator } from '@nfe-lake/examples';
+import { GeneratorOptions, InvoiceGenerator, ShopOrderGenerator, ShopOrderGeneratorOptions } from '@nfe-lake/examples';
 import { Fault, FaultPlan, PaginationStyle } from './faults';
 
 export interface DemoApiOptions {
@@ -8,15 +8,17 @@ export interface DemoApiOptions {
   readonly port?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
-  /** Invoices in the dataset (indices 0..count-1). @default 10000 */
+  /** Records in each dataset (indices 0..count-1). @default 10000 */
   readonly count?: number;
-  /** Sample data shape (seed, first issue instant, spacing). @default - the NF-e example generator's defaults */
+  /** Invoice data shape (seed, first issue instant, spacing). @default - the NF-e example generator's defaults */
   readonly generator?: GeneratorOptions;
+  /** Order data shape (seed, first order instant, spacing). @default - the shop-orders example generator's defaults */
+  readonly orderGenerator?: ShopOrderGeneratorOptions;
   /** When set, every request needs it (`x-api-key` header, `api_key` query or `Authorization: Bearer`). @default - no auth */
   readonly apiKey?: string;
   /** Faults to inject, decided per request. @default - none */
   readonly faults?: FaultPlan;
-  /** Remember every invoice id served in a complete 2xx response (tests compare it with S3). @default false */
+  /** Remember every record id served in a complete 2xx response (tests compare it with S3). @default false */
   readonly trackServed?: boolean;
 }
 
@@ -35,7 +37,37 @@ export interface DemoApi {
 const MAX_PAGE_SIZE = 1000;
 /** Every style of lake-core's pagination config, each once (the compiler checks the record is complete). */
 const STYLES: Record<PaginationStyle, true> = { none: true, page_number: true, offset: true, cursor: true, link_header: true };
-const PATHS: Record<string, PaginationStyle> = Object.fromEntries(Object.keys(STYLES).map((style) => [`/${style}/invoices`, style as PaginationStyle]));
+
+/** Any record the API serves: a JSON object with a string status (the `invalid-record` fault breaks it). */
+type ApiRecord = { status: string } & object;
+
+/** A dataset the API serves: record `i` of an index-ordered series, its id, and the instant its window filters on. */
+interface Dataset {
+  /** The route's last segment: `/<style>/<name>`. */
+  readonly name: string;
+  record(i: number): ApiRecord;
+  /** The field holding a record's id. */
+  readonly idField: string;
+  /** The instant of record `i`, monotonic in `i` (the half-open window `[<field>_since, <field>_until)` is on it). */
+  at(i: number): number;
+  /** The window's query parameter prefix: `<windowField>_since` / `<windowField>_until`. */
+  readonly windowField: string;
+}
+
+/** One route: a pagination style over a dataset. */
+interface Route {
+  readonly style: PaginationStyle;
+  readonly dataset: Dataset;
+}
+
+function datasetsOf(options: DemoApiOptions): Dataset[] {
+  const invoices = new InvoiceGenerator(options.generator);
+  const orders = new ShopOrderGenerator(options.orderGenerator);
+  return [
+    { name: 'invoices', record: (i) => invoices.invoice(i), idField: 'invoice_id', at: (i) => invoices.issuedAt(i).getTime(), windowField: 'issued' },
+    { name: 'orders', record: (i) => orders.order(i), idField: 'order_id', at: (i) => orders.orderedAt(i).getTime(), windowField: 'ordered' },
+  ];
+}
 
 class BadRequest extends Error {}
 
@@ -56,12 +88,12 @@ function timeParam(url: URL, name: string): number | undefined {
 }
 
 /**
- * The records a request can see: the issue-time window `[issued_since, issued_until)` over the
- * dataset, after `inserted` newer invoices were put in front of it (the `shift` fault).
+ * The records a request can see: the time window over the dataset, after `inserted` newer
+ * records were put in front of it (the `shift` fault).
  */
 class View {
   constructor(
-    private readonly generator: InvoiceGenerator,
+    private readonly dataset: Dataset,
     private readonly lo: number,
     private readonly hi: number,
     private readonly inserted: number,
@@ -72,21 +104,21 @@ class View {
     return this.hi - this.lo + this.inserted;
   }
 
-  /** Invoices at view positions `[from, to)`. */
-  slice(from: number, to: number): Invoice[] {
-    const out: Invoice[] = [];
+  /** Records at view positions `[from, to)`. */
+  slice(from: number, to: number): ApiRecord[] {
+    const out: ApiRecord[] = [];
     for (let p = Math.max(0, from); p < Math.min(to, this.total); p++) {
-      // Inserted invoices are newest first, with indices past the original dataset.
-      out.push(this.generator.invoice(p < this.inserted ? this.count + this.inserted - 1 - p : this.lo + p - this.inserted));
+      // Inserted records are newest first, with indices past the original dataset.
+      out.push(this.dataset.record(p < this.inserted ? this.count + this.inserted - 1 - p : this.lo + p - this.inserted));
     }
     return out;
   }
 
   /** Keyset page for cursor pagination: dataset indices `[index, index + limit)` inside the window. */
-  fromIndex(index: number, limit: number): { records: Invoice[]; next: number | null } {
+  fromIndex(index: number, limit: number): { records: ApiRecord[]; next: number | null } {
     const start = Math.max(index, this.lo);
     const end = Math.min(start + limit, this.hi);
-    const records = [...this.generator.range(start, end)];
+    const records = Array.from({ length: Math.max(0, end - start) }, (_, k) => this.dataset.record(start + k));
     return { records, next: end < this.hi ? end : null };
   }
 }
@@ -100,7 +132,7 @@ function decodeCursor(cursor: string): number {
 
 interface Page {
   body: unknown;
-  records: Invoice[];
+  records: ApiRecord[];
   headers?: Record<string, string>;
 }
 
@@ -157,32 +189,36 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   res.end(text);
 }
 
-/** Starts the NF-e-like invoice API on a loopback port. */
+/** Starts the demo API (the example datasets: NF-e-like invoices, shop orders) on a loopback port. */
 export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoApi> {
   const count = options.count ?? 10_000;
-  const generator = new InvoiceGenerator(options.generator);
-  const origin = generator.issuedAt(0).getTime();
-  const spacing = generator.issuedAt(1).getTime() - origin;
+  const datasets = datasetsOf(options);
+  const routes = new Map<string, Route>(datasets.flatMap((dataset) => Object.keys(STYLES).map((style) => [`/${style}/${dataset.name}`, { style: style as PaginationStyle, dataset }])));
   const served = new Set<string>();
   const sockets = new Set<Socket>();
   let faults = options.faults;
   let requests = 0;
   let inserted = 0;
 
-  const indexAt = (t: number | undefined, fallback: number) =>
-    t === undefined ? fallback : Math.min(count, Math.max(0, Math.ceil((t - origin) / spacing)));
+  const indexAt = (dataset: Dataset, t: number | undefined, fallback: number) => {
+    if (t === undefined) return fallback;
+    const origin = dataset.at(0);
+    return Math.min(count, Math.max(0, Math.ceil((t - origin) / (dataset.at(1) - origin))));
+  };
 
-  const viewFor = (url: URL) =>
-    new View(generator, indexAt(timeParam(url, 'issued_since'), 0), indexAt(timeParam(url, 'issued_until'), count), inserted, count);
+  const viewFor = (url: URL, dataset: Dataset) => {
+    const field = dataset.windowField;
+    return new View(dataset, indexAt(dataset, timeParam(url, `${field}_since`), 0), indexAt(dataset, timeParam(url, `${field}_until`), count), inserted, count);
+  };
 
-  const serve = (_req: IncomingMessage, res: ServerResponse, url: URL, style: PaginationStyle, alter?: (page: Page) => void) => {
-    const page = pageFor(style, url, viewFor(url));
+  const serve = (_req: IncomingMessage, res: ServerResponse, url: URL, route: Route, alter?: (page: Page) => void) => {
+    const page = pageFor(route.style, url, viewFor(url, route.dataset));
     alter?.(page);
-    if (options.trackServed) for (const r of page.records) served.add(r.invoice_id);
+    if (options.trackServed) for (const r of page.records) served.add(String((r as unknown as Record<string, unknown>)[route.dataset.idField]));
     sendJson(res, 200, page.body, page.headers);
   };
 
-  const apply = (fault: Fault, req: IncomingMessage, res: ServerResponse, url: URL, style: PaginationStyle): void => {
+  const apply = (fault: Fault, req: IncomingMessage, res: ServerResponse, url: URL, route: Route): void => {
     switch (fault.kind) {
       case 'status':
         return sendJson(res, fault.status, { error: `injected ${fault.status}` }, fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter });
@@ -190,10 +226,10 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
         req.socket.destroy();
         return;
       case 'delay':
-        setTimeout(() => serve(req, res, url, style), fault.ms);
+        setTimeout(() => serve(req, res, url, route), fault.ms);
         return;
       case 'truncate': {
-        const text = JSON.stringify(pageFor(style, url, viewFor(url)).body);
+        const text = JSON.stringify(pageFor(route.style, url, viewFor(url, route.dataset)).body);
         const half = text.slice(0, Math.floor(text.length / 2));
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(half) });
         res.end(half);
@@ -202,16 +238,16 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
       case 'no-records':
         return sendJson(res, 200, { message: 'maintenance' });
       case 'empty':
-        return serve(req, res, url, style, (page) => {
+        return serve(req, res, url, route, (page) => {
           page.records.length = 0;
         });
       case 'invalid-record':
-        return serve(req, res, url, style, (page) => {
-          if (page.records[0]) (page.records[0] as { status: string }).status = 'lost';
+        return serve(req, res, url, route, (page) => {
+          if (page.records[0]) page.records[0].status = 'lost';
         });
       case 'shift':
         inserted += fault.insert;
-        return serve(req, res, url, style);
+        return serve(req, res, url, route);
     }
   };
 
@@ -219,12 +255,12 @@ export async function startDemoApi(options: DemoApiOptions = {}): Promise<DemoAp
     requests += 1;
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      const style = PATHS[url.pathname];
-      if (req.method !== 'GET' || style === undefined) return sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}`, routes: Object.keys(PATHS) });
+      const route = routes.get(url.pathname);
+      if (req.method !== 'GET' || route === undefined) return sendJson(res, 404, { error: `no route ${req.method} ${url.pathname}`, routes: [...routes.keys()] });
       if (!authorized(req, url, options.apiKey)) return sendJson(res, 401, { error: 'missing or wrong API key' });
-      const fault = faults?.({ requestNo: requests, style, url });
-      if (fault) return apply(fault, req, res, url, style);
-      serve(req, res, url, style);
+      const fault = faults?.({ requestNo: requests, style: route.style, dataset: route.dataset.name, url });
+      if (fault) return apply(fault, req, res, url, route);
+      serve(req, res, url, route);
     } catch (e) {
       if (e instanceof BadRequest) return sendJson(res, 400, { error: e.message });
       throw e;
