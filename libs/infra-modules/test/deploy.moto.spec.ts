@@ -221,7 +221,7 @@ describe('local environment on moto', () => {
     expect(lake).toMatch(/Plan: 1 to add, 0 to change, 0 to destroy/);
     expect(processing).toMatch(/aws_emr_cluster\.Spark_Cluster_\w+ will be created/);
     expect(processing).toMatch(/aws_emr_managed_scaling_policy\.Spark_ManagedScaling_\w+ will be created/);
-    expect(processing).toMatch(/idle_timeout\s+= 3600/);
+    expect(processing).toMatch(/idle_timeout\s+= 7200/);
     expect(warehouse).toMatch(/aws_redshiftdata_statement\.Spectrum_\w+ will be created/);
     expect(warehouse).toMatch(/workgroup_name\s+= "analytics"/);
   });

@@ -102,6 +102,9 @@ describe('SparkProcessing (transient, the default)', () => {
     const nodes = policyStatements(tf, 'nfe-test-emr-instance');
     const writes = nodes.filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource as string[]);
     expect(writes.map((r) => r.replace(/^\$\{aws_s3_bucket\.Storage_([A-Za-z]+)_.*\.arn\}/, '$1'))).toEqual(['Curated/*', 'Analytics/*', 'Artefacts/emr-logs/*']);
+    // the job overwrites partitions on a re-run: without DeleteObject the first re-run on AWS fails (moto does not enforce IAM)
+    const deletes = nodes.filter((s) => s.Action.includes('s3:DeleteObject')).flatMap((s) => s.Resource as string[]);
+    expect(deletes.map((r) => r.replace(/^\$\{aws_s3_bucket\.Storage_([A-Za-z]+)_.*\.arn\}/, '$1'))).toEqual(['Curated/*', 'Analytics/*']);
     expect(nodes.flatMap((s) => s.Action)).toEqual(expect.arrayContaining(['glue:BatchCreatePartition', 'kms:GenerateDataKey*']));
   });
 
@@ -135,7 +138,7 @@ describe('SparkProcessing (transient, the default)', () => {
 
 describe('SparkProcessing options', () => {
   it('persistent: one primary, core capacity, managed scaling, idle auto-termination; the spec names the cluster', () => {
-    const { json, tf } = processing({ mode: 'persistent', subnetId: 'subnet-1', minCapacityUnits: 3, maxCapacityUnits: 8, maxCoreCapacityUnits: 2, idleTimeoutSeconds: 7200, releaseLabel: 'emr-7.5.0', tableFormat: 'delta', dataVolumeSizeGb: 200 });
+    const { json, tf } = processing({ mode: 'persistent', subnetId: 'subnet-1', minCapacityUnits: 3, maxCapacityUnits: 8, maxCoreCapacityUnits: 2, idleTimeoutSeconds: 7200, releaseLabel: 'emr-7.5.0', tableFormat: 'delta', dataVolumeSizeGb: 200, sources: [{ ...source, schedule: 'rate(1 hour)' }] });
     expect(json).toHaveResourceWithProperties(EmrCluster, {
       name: 'nfe-test-spark',
       release_label: 'emr-7.5.0',
@@ -176,6 +179,14 @@ describe('SparkProcessing options', () => {
     expect(() => processing({ maxCoreCapacityUnits: 20 })).toThrow('invalid maxCoreCapacityUnits: got 20; it cannot exceed maxCapacityUnits (10)');
     expect(() => processing({ minCapacityUnits: 5, maxCapacityUnits: 4 })).toThrow(/invalid processing settings: maxCapacityUnits: got 4; maxCapacityUnits must be >= minCapacityUnits/);
     expect(() => processing({ releaseLabel: '7.0' })).toThrow(/releaseLabel: got "7.0"/);
+    // a persistent cluster that idles out between two collector runs leaves the trigger nothing to add steps to
+    expect(() => processing({ mode: 'persistent', subnetId: 'subnet-1', idleTimeoutSeconds: 3600 })).toThrow(
+      'invalid idleTimeoutSeconds: got idleTimeoutSeconds 3600 but the most frequent source runs every 86400 s: the persistent cluster would terminate between runs',
+    );
+    expect(() => processing({ mode: 'persistent', subnetId: 'subnet-1', sources: [{ ...source, schedule: 'cron(15 2 * * ? *)' }] })).toThrow(
+      /invalid idleTimeoutSeconds: got idleTimeoutSeconds 3600 with only cron source schedules \(cron\(15 2 \* \* \? \*\)\), whose gaps cannot be checked/,
+    );
+    expect(() => processing({ mode: 'persistent', subnetId: 'subnet-1', idleTimeoutSeconds: 90_000 })).not.toThrow();
     expect(() => processing({ jobDirectory: '/nonexistent' })).toThrow(/missing \/nonexistent\/main.py; build the Spark job first/);
     expect(() => processing({ contracts: [] })).toThrow('no dataset contracts given: processing needs at least one dataset');
     expect(() => processing({ sources: [] })).toThrow('invalid contracts: dataset nfe_invoice has no source to trigger on; add a source for it or drop the contract');

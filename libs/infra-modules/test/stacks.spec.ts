@@ -114,7 +114,7 @@ describe('dev environment (prod-like)', () => {
     expect(lake.resource.aws_glue_data_catalog_encryption_settings).toBeDefined();
     expect(resources(synth(stacks.processing), 'aws_emr_cluster')).toHaveLength(1);
     expect(resources(synth(stacks.warehouse!), 'aws_redshiftdata_statement')).toHaveLength(1);
-    expect(resources(synth(stacks.ingestion), 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name.endsWith('no-manifest'))).toMatchObject({ period: 86400, evaluation_periods: 3 });
+    expect(resources(synth(stacks.ingestion), 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name.endsWith('no-manifest'))).toMatchObject({ period: 3600, evaluation_periods: 3 });
   });
 });
 

@@ -12,6 +12,7 @@ export * from './layout/s3-layout';
 export * from './config/source';
 export * from './config/lake';
 export * from './config/load';
+export * from './config/schedule';
 export * from './processing/cluster-shape';
 export * from './processing/launch-spec';
 export * from './processing/table-formats';

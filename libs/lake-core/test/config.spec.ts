@@ -84,7 +84,7 @@ describe('lake config', () => {
     expect(problems(() => parseLakeConfig({ ...lake, localEndpoint: undefined }))).toEqual([
       { path: 'localEndpoint', value: undefined, expected: 'the local environment needs localEndpoint (the moto server URL)' },
     ]);
-    expect(problems(() => parseLakeConfig({ ...lake, environment: 'prod' }))[0].path).toBe('processing.subnetId');
+    expect(problems(() => parseLakeConfig({ ...lake, environment: 'prod' })).map((p) => p.path)).toEqual(['sources[0].baseUrl', 'processing.subnetId']);
     expect(problems(() => parseLakeConfig({ ...lake, sources: [source, source] }))[0]).toMatchObject({ path: 'sources[1].name', value: 'nfe-api' });
     expect(problems(() => parseLakeConfig({ ...lake, processing: { minCapacityUnits: 5, maxCapacityUnits: 2 } }))[0]).toMatchObject({
       path: 'processing.maxCapacityUnits',
@@ -126,6 +126,43 @@ describe('lake config', () => {
   it('refuses secrets from plain environment variables', () => {
     const p = problems(() => parseSourceConfig({ ...source, auth: { type: 'bearer', secret: { from: 'env', name: 'TOKEN' } } }));
     expect(p[0].path).toBe('auth.secret.from');
+  });
+
+  it('refuses credentials in plain headers or query parameters, naming them', () => {
+    expect(problems(() => parseSourceConfig({ ...source, http: { headers: { Authorization: 'Bearer abc', Accept: 'application/json' } } }))).toEqual([
+      {
+        path: 'http.headers.Authorization',
+        value: 'Bearer abc',
+        expected: 'header "Authorization" looks like a credential; put it in auth (type api_key or bearer) with a secret from Secrets Manager or SSM, never in plain config',
+      },
+    ]);
+    for (const name of ['api_key', 'apiKey', 'access_token', 'X-Auth-Token', 'client_secret', 'password', 'key']) {
+      expect(problems(() => parseSourceConfig({ ...source, query: { [name]: 'v' } }))[0]).toMatchObject({ path: `query.${name}`, expected: expect.stringContaining(`query parameter "${name}" looks like a credential`) });
+    }
+    expect(parseSourceConfig({ ...source, query: { status: 'authorized', keyword: 'x' }, http: { headers: { Accept: 'application/json' } } }).query).toEqual({ status: 'authorized', keyword: 'x' });
+  });
+
+  it('requires https outside the local environment', () => {
+    const prod = { ...lake, environment: 'prod', localEndpoint: undefined, processing: { subnetId: 'subnet-1' } };
+    expect(problems(() => parseLakeConfig(prod))).toEqual([
+      { path: 'sources[0].baseUrl', value: 'http://127.0.0.1:8080', expected: 'https outside the local environment (prod): records and credentials must not cross the network in clear text' },
+    ]);
+    expect(parseLakeConfig({ ...prod, sources: [{ ...source, baseUrl: 'https://api.example.com' }] }).sources[0].baseUrl).toBe('https://api.example.com');
+  });
+
+  it('refuses a persistent cluster that would idle out between two collector runs', () => {
+    const persistent = (idleTimeoutSeconds: number, schedule: string) => parseLakeConfig({ ...lake, processing: { mode: 'persistent', idleTimeoutSeconds }, sources: [{ ...source, schedule }] });
+    expect(problems(() => persistent(3600, 'rate(1 day)'))).toEqual([
+      {
+        path: 'processing.idleTimeoutSeconds',
+        value: 3600,
+        expected:
+          'got idleTimeoutSeconds 3600 but the most frequent source runs every 86400 s: the persistent cluster would terminate between runs and the trigger could not add steps; raise idleTimeoutSeconds above 86400 (at most 604800), collect more often, or use mode "transient"',
+      },
+    ]);
+    expect(problems(() => persistent(3600, 'cron(0 * * * ? *)'))[0].expected).toMatch(/^got idleTimeoutSeconds 3600 with only cron source schedules \(cron\(0 \* \* \* \? \*\)\), whose gaps cannot be checked/);
+    expect(persistent(7200, 'rate(1 hour)').processing.mode).toBe('persistent');
+    expect(persistent(90_000, 'rate(1 day)').processing.idleTimeoutSeconds).toBe(90_000);
   });
 
   it('accepts secrets from Secrets Manager and SSM', () => {

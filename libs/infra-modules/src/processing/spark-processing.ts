@@ -4,7 +4,7 @@ import { EmrCluster } from '@cdktf/provider-aws/lib/emr-cluster';
 import { EmrManagedScalingPolicy } from '@cdktf/provider-aws/lib/emr-managed-scaling-policy';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { EmrLaunchSpecInput, InstanceGroupShape, MANIFEST_PREFIX, ProcessingConfig, clusterShape, emrLaunchSpecSchema, instanceGroup, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
+import { EmrLaunchSpecInput, InstanceGroupShape, MANIFEST_PREFIX, ProcessingConfig, clusterShape, emrLaunchSpecSchema, instanceGroup, persistentIdleProblem, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
@@ -58,10 +58,12 @@ export class SparkProcessing extends Construct {
     });
     const instanceRole = this.roles.instanceRole;
     props.rawBucket.grantRead(instanceRole);
-    props.curatedBucket.grantRead(instanceRole);
-    props.curatedBucket.grantWrite(instanceRole);
-    props.analyticsBucket.grantRead(instanceRole);
-    props.analyticsBucket.grantWrite(instanceRole);
+    // the job overwrites the partitions it rewrites (and replaces its reports): deletes included
+    for (const bucket of [props.curatedBucket, props.analyticsBucket]) {
+      bucket.grantRead(instanceRole);
+      bucket.grantWrite(instanceRole);
+      bucket.grantDelete(instanceRole);
+    }
     for (const prefix of ['jobs/*', 'emr/*']) props.artefactsBucket.grantRead(instanceRole, prefix);
     for (const contract of props.contracts) contract.grantRead(instanceRole);
     props.artefactsBucket.grantWrite(instanceRole, 'emr-logs/*');
@@ -184,7 +186,7 @@ export class SparkProcessing extends Construct {
         props.rawBucket.grantRead(trigger.role, markers);
         props.rawBucket.grantWrite(trigger.role, markers);
         // a failed start releases its claims so a retry can start the run
-        trigger.role.addToPolicy({ Action: ['s3:DeleteObject'], Resource: [`${props.rawBucket.bucketArn}/${markers}`] });
+        props.rawBucket.grantDelete(trigger.role, markers);
       }
 
       const manifestRule = new CloudwatchEventRule(scope, 'ManifestRule', {
@@ -253,6 +255,10 @@ function processingSettings(props: SparkProcessingProps): ProcessingConfig {
     if (value > s.maxCapacityUnits) throw new InfraConfigError(`invalid ${what}: got ${value}; it cannot exceed maxCapacityUnits (${s.maxCapacityUnits})`);
   };
   limit('maxCoreCapacityUnits', s.maxCoreCapacityUnits);
+  if (s.mode === 'persistent') {
+    const problem = persistentIdleProblem(s.idleTimeoutSeconds, props.sources.map((src) => src.schedule));
+    if (problem) throw new InfraConfigError(`invalid idleTimeoutSeconds: ${problem}`);
+  }
   return s;
 }
 

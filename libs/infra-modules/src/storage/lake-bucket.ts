@@ -29,6 +29,8 @@ export interface ILakeBucket {
   grantRead(grantee: IGrantable, keyPattern?: string): void;
   /** Write (put, multipart) objects matching `keyPattern`. */
   grantWrite(grantee: IGrantable, keyPattern?: string): void;
+  /** `s3:DeleteObject` on keys matching `keyPattern` (default: all): for writers that replace what they wrote. Versioning keeps the old versions. */
+  grantDelete(grantee: IGrantable, keyPattern?: string): void;
 }
 
 /** A bucket someone else owns (e.g. another team's stack, or the lake stack seen from outside it). */
@@ -59,6 +61,10 @@ abstract class LakeBucketBase extends Construct implements ILakeBucket {
   grantWrite(grantee: IGrantable, keyPattern = '*'): void {
     grantee.addToPolicy({ Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: [`${this.bucketArn}/${keyPattern}`] });
     this.key?.grantEncryptDecrypt(grantee);
+  }
+
+  grantDelete(grantee: IGrantable, keyPattern = '*'): void {
+    grantee.addToPolicy({ Action: ['s3:DeleteObject'], Resource: [`${this.bucketArn}/${keyPattern}`] });
   }
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { sourceSchema } from './source';
 import { DatasetContract } from '../contract/dataset';
 import { TABLE_FORMATS } from '../processing/table-formats';
+import { persistentIdleProblem } from './schedule';
 
 const NAME = /^[a-z][a-z0-9-]{1,20}$/;
 
@@ -42,7 +43,10 @@ export const processingSchema = z
     /** Auto-termination after this idle time. */
     idleTimeoutSeconds: z.number().int().min(60).max(604_800).default(3_600),
     /** Schedule for a catch-up trigger run in addition to manifest events. */
-    schedule: z.string().default('rate(1 day)'),
+    schedule: z
+      .string()
+      .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'rate(N unit) or cron(...)')
+      .default('rate(1 day)'),
     /** Curated table format; analytics tables are always Parquet. */
     tableFormat: z.enum(TABLE_FORMATS, { error: `one of ${TABLE_FORMATS.join(', ')} (the formats the Spark job writes)` }).default('parquet'),
     parquetCompression: z.enum(['zstd', 'snappy']).default('zstd'),
@@ -123,6 +127,17 @@ export const lakeConfigSchema = z
     });
     if (cfg.environment === 'local' && !cfg.localEndpoint) {
       ctx.addIssue({ code: 'custom', path: ['localEndpoint'], message: 'the local environment needs localEndpoint (the moto server URL)', input: undefined });
+    }
+    if (cfg.environment !== 'local') {
+      cfg.sources.forEach((s, i) => {
+        if (!s.baseUrl.startsWith('https://')) {
+          ctx.addIssue({ code: 'custom', path: ['sources', i, 'baseUrl'], message: `https outside the local environment (${cfg.environment}): records and credentials must not cross the network in clear text`, input: s.baseUrl });
+        }
+      });
+    }
+    if (cfg.processing.mode === 'persistent') {
+      const problem = persistentIdleProblem(cfg.processing.idleTimeoutSeconds, cfg.sources.map((s) => s.schedule));
+      if (problem) ctx.addIssue({ code: 'custom', path: ['processing', 'idleTimeoutSeconds'], message: problem, input: cfg.processing.idleTimeoutSeconds });
     }
     if (cfg.environment !== 'local' && !cfg.processing.subnetId) {
       ctx.addIssue({ code: 'custom', path: ['processing', 'subnetId'], message: 'EMR needs a private subnet outside the local environment', input: undefined });

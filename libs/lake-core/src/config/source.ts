@@ -99,6 +99,22 @@ export const incrementalSchema = z
   })
   .strict();
 
+/**
+ * Header and query names that carry credentials. Their values would sit in plain config, Terraform
+ * state and the Lambda's environment: credentials belong in `auth`, read from Secrets Manager or SSM.
+ */
+const CREDENTIAL_NAME = /^(authorization|proxy-authorization|cookie|key|sig|signature)$|api[-_]?key|token|secret|passw(or)?d|credential/i;
+
+/** A name → value map whose names must not look like credentials. */
+const plainParams = (what: string) =>
+  z.record(z.string(), z.string()).superRefine((params, ctx) => {
+    for (const name of Object.keys(params)) {
+      if (CREDENTIAL_NAME.test(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], input: name, message: `${what} ${JSON.stringify(name)} looks like a credential; put it in auth (type api_key or bearer) with a secret from Secrets Manager or SSM, never in plain config` });
+      }
+    }
+  });
+
 export const httpSchema = z
   .object({
     timeoutMs: z.number().int().min(100).max(900_000).default(30_000),
@@ -109,7 +125,8 @@ export const httpSchema = z
     maxInlineRetryAfterSeconds: z.number().int().min(0).max(900).default(20),
     /** Client-side rate limit. */
     requestsPerSecond: z.number().positive().max(1_000).default(5),
-    headers: z.record(z.string(), z.string()).default({}),
+    /** Plain headers sent with every request (no credentials: see `auth`). */
+    headers: plainParams('header').default({}),
   })
   .strict();
 
@@ -128,7 +145,8 @@ export const sourceSchema = z
     dataset: z.string().min(1),
     baseUrl: z.url({ protocol: /^https?$/, message: 'an http(s) URL like "https://api.example.com"' }),
     path: z.string().startsWith('/'),
-    query: z.record(z.string(), z.string()).default({}),
+    /** Plain query parameters (no credentials: see `auth`). */
+    query: plainParams('query parameter').default({}),
     auth: authSchema.default({ type: 'none' }),
     /** Dot path of the records array in a response body; `$` if the body is the array. */
     recordSelector: jsonPath.default('$'),
