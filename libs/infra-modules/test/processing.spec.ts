@@ -99,6 +99,16 @@ describe('SparkProcessing (transient, the default)', () => {
     expect(json).toHaveResourceWithProperties(IamRole, { name: 'nfe-test-emr-service', managed_policy_arns: ['arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2'] });
     const service = policyStatements(tf, 'nfe-test-emr-service');
     expect(service).toContainEqual(expect.objectContaining({ Action: ['iam:PassRole'], Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } }));
+    // confused deputy: EMR may assume the service role only for this account's clusters
+    const trust = JSON.parse(resources(tf, 'aws_iam_role').find((r) => r.name === 'nfe-test-emr-service')!.assume_role_policy).Statement[0];
+    expect(trust).toEqual({
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Principal: { Service: 'elasticmapreduce.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': expect.stringContaining('account_id') }, ArnLike: { 'aws:SourceArn': expect.stringMatching(/^arn:.*:elasticmapreduce:.*:\*$/) } },
+    });
+    const scheduler = JSON.parse(resources(tf, 'aws_iam_role').find((r) => r.name.endsWith('-scheduler'))!.assume_role_policy).Statement[0];
+    expect(scheduler.Condition).toEqual({ StringEquals: { 'aws:SourceAccount': expect.stringContaining('account_id') } });
     const nodes = policyStatements(tf, 'nfe-test-emr-instance');
     const writes = nodes.filter((s) => s.Action.includes('s3:PutObject')).flatMap((s) => s.Resource as string[]);
     expect(writes.map((r) => r.replace(/^\$\{aws_s3_bucket\.Storage_([A-Za-z]+)_.*\.arn\}/, '$1'))).toEqual(['Curated/*', 'Analytics/*', 'Artefacts/emr-logs/*']);
@@ -130,7 +140,11 @@ describe('SparkProcessing (transient, the default)', () => {
     const statements = policyStatements(tf, 'nfe-test-emr-trigger-nfe-invoice');
     expect(statements).toContainEqual(expect.objectContaining({ Action: ['elasticmapreduce:RunJobFlow'], Condition: { StringEquals: { 'aws:RequestTag/nfe-lake': 'nfe-test' } } }));
     expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['elasticmapreduce:AddJobFlowSteps']), Condition: { StringEquals: { 'aws:ResourceTag/nfe-lake': 'nfe-test' } } }));
-    expect(statements.find((s) => s.Action.includes('iam:PassRole'))!.Resource).toEqual([expect.stringContaining('ServiceRole'), expect.stringContaining('InstanceRole')]);
+    // each role only to the service that uses it
+    expect(statements.filter((s) => s.Action.includes('iam:PassRole')).map((s) => [s.Resource, s.Condition])).toEqual([
+      [[expect.stringContaining('ServiceRole')], { StringLike: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com*' } }],
+      [[expect.stringContaining('InstanceRole')], { StringLike: { 'iam:PassedToService': 'ec2.amazonaws.com*' } }],
+    ]);
     const markerWrites = statements.filter((s) => s.Action.includes('s3:PutObject') || s.Action.includes('s3:DeleteObject')).flatMap((s) => s.Resource as string[]);
     expect(markerWrites.every((r) => r.endsWith('/_control/emr-trigger/nfe-api/nfe_invoice/*'))).toBe(true);
   });

@@ -51,6 +51,22 @@ describe('LakeStorage defaults', () => {
     expect(policies.filter((s) => s.some((st) => st.Sid === 'S3ServerAccessLogDelivery'))).toHaveLength(1);
   });
 
+  it('refuses uploads to the five KMS buckets that name another key or another encryption (none named: the default applies)', () => {
+    const policies = resources(tf, 'aws_s3_bucket_policy').map((p) => JSON.parse(String(p.policy)).Statement as { Sid: string; Condition?: unknown }[]);
+    const denies = policies.filter((s) => s.some((st) => st.Sid === 'DenyUploadsUnderAnotherKey'));
+    expect(denies).toHaveLength(5);
+    for (const statements of denies) {
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: ['s3:PutObject'],
+          Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': expect.stringMatching(/aws_kms_key\.Storage_Key.*\.arn/) }, Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' } },
+        }),
+      );
+      expect(statements).toContainEqual(expect.objectContaining({ Sid: 'DenyUploadsNotSseKms', Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption': 'false' } } }));
+    }
+  });
+
   it('logs access of the five data buckets to the access logs bucket, after its policy exists', () => {
     const logging = resources(tf, 'aws_s3_bucket_logging');
     expect(logging).toHaveLength(5);
@@ -95,7 +111,7 @@ describe('LakeStorage options', () => {
     expect(lifecycleRules(tf, 'AthenaResults')[2]).toMatchObject({ expiration: [{ days: 5 }] });
     expect(lifecycleRules(tf, 'Storage_AccessLogs')[2]).toMatchObject({ expiration: [{ days: 90 }] });
     const statements = resources(tf, 'aws_s3_bucket_policy').flatMap((p) => JSON.parse(String(p.policy)).Statement as { Sid: string }[]);
-    expect(statements.map((s) => s.Sid)).toEqual(['S3ServerAccessLogDelivery']);
+    expect(statements.map((s) => s.Sid).filter((sid) => !sid.startsWith('DenyUploads'))).toEqual(['S3ServerAccessLogDelivery']);
   });
 
   it('rejects bad values with the value and the fix', () => {

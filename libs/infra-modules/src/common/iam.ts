@@ -23,10 +23,10 @@ export function policyDocument(statements: readonly PolicyStatement[]): string {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements.map((s) => ({ Effect: 'Allow', ...s })) });
 }
 
-export function assumeRolePolicy(...services: string[]): string {
+export function assumeRolePolicy(services: readonly string[], condition?: PolicyStatement['Condition']): string {
   return JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: services.length === 1 ? services[0] : services } }],
+    Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: services.length === 1 ? services[0] : services }, ...(condition ? { Condition: condition } : {}) }],
   });
 }
 
@@ -34,6 +34,11 @@ export interface LakeRoleProps {
   readonly roleName: string;
   /** Service principals allowed to assume the role, e.g. `lambda.amazonaws.com`. */
   readonly assumedBy: readonly string[];
+  /**
+   * Conditions on the trust statement, e.g. `aws:SourceAccount` against the confused deputy, for
+   * services that set it when they assume the role. @default - none
+   */
+  readonly trustCondition?: PolicyStatement['Condition'];
   readonly description: string;
   /** @default - no managed policies */
   readonly managedPolicyArns?: readonly string[];
@@ -56,7 +61,7 @@ export class LakeRole extends Construct implements IGrantable {
     this.resource = new IamRole(this, 'Resource', {
       name: roleName,
       description: props.description,
-      assumeRolePolicy: assumeRolePolicy(...props.assumedBy),
+      assumeRolePolicy: assumeRolePolicy(props.assumedBy, props.trustCondition),
       managedPolicyArns: props.managedPolicyArns ? [...props.managedPolicyArns] : undefined,
     });
     this.roleArn = this.resource.arn;

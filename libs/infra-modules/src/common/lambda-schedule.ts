@@ -1,5 +1,6 @@
 import { SchedulerSchedule } from '@cdktf/provider-aws/lib/scheduler-schedule';
 import { Construct } from 'constructs';
+import { AwsEnv } from './aws-env';
 import { ILakeKey } from '../storage/lake-key';
 import { LakeRole } from './iam';
 import { check } from './validate';
@@ -24,7 +25,7 @@ export class LambdaSchedule extends Construct {
   constructor(scope: Construct, id: string, props: LambdaScheduleProps) {
     super(scope, id);
     const expression = check('schedule expression', props.expression, (e) => EXPRESSION.test(e), 'use rate(N minutes|hours|days) or cron(...)');
-    const role = new LakeRole(this, 'Role', { roleName: `${props.scheduleName}-scheduler`, assumedBy: ['scheduler.amazonaws.com'], description: `EventBridge Scheduler: ${props.scheduleName}` });
+    const role = new LakeRole(this, 'Role', { roleName: `${props.scheduleName}-scheduler`, assumedBy: ['scheduler.amazonaws.com'], trustCondition: { StringEquals: { 'aws:SourceAccount': AwsEnv.of(this).accountId } }, description: `EventBridge Scheduler: ${props.scheduleName}` });
     role.addToPolicy({ Action: ['lambda:InvokeFunction'], Resource: [props.functionArn] });
     props.key.grantDecrypt(role);
     this.resource = new SchedulerSchedule(this, 'Resource', {

@@ -1,5 +1,6 @@
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { Construct } from 'constructs';
+import { AwsEnv } from '../common/aws-env';
 import { LakeRole } from '../common/iam';
 import { ILakeKey } from '../storage/lake-key';
 
@@ -26,6 +27,7 @@ export class EmrRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: EmrRolesProps) {
     super(scope, id);
+    const env = AwsEnv.of(this);
     this.instanceRole = new LakeRole(this, 'InstanceRole', {
       roleName: `${props.namePrefix}-emr-instance`,
       assumedBy: ['ec2.amazonaws.com'],
@@ -36,6 +38,8 @@ export class EmrRoles extends Construct {
     this.serviceRole = new LakeRole(this, 'ServiceRole', {
       roleName: `${props.namePrefix}-emr-service`,
       assumedBy: ['elasticmapreduce.amazonaws.com'],
+      // only EMR acting for this account's clusters (confused deputy), as the EMR service role documentation shows
+      trustCondition: { StringEquals: { 'aws:SourceAccount': env.accountId }, ArnLike: { 'aws:SourceArn': env.arn('elasticmapreduce', '*') } },
       description: 'EMR service role (managed v2 policy, scoped by tag)',
       managedPolicyArns: (props.attachServicePolicy ?? true) ? ['arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2'] : undefined,
     });

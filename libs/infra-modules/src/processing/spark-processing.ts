@@ -238,7 +238,9 @@ export class SparkProcessing extends Construct {
     });
     // adopting a live cluster of the same job run finds it by listing (no resource-level permission)
     role.addToPolicy({ Action: ['elasticmapreduce:ListClusters'], Resource: '*' });
-    role.addToPolicy({ Action: ['iam:PassRole'], Resource: [this.roles.serviceRole.roleArn, this.roles.instanceRole.roleArn] });
+    // each role only to the service that uses it (as AWS's EMR full-access policy scopes it)
+    role.addToPolicy({ Action: ['iam:PassRole'], Resource: [this.roles.serviceRole.roleArn], Condition: { StringLike: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com*' } } });
+    role.addToPolicy({ Action: ['iam:PassRole'], Resource: [this.roles.instanceRole.roleArn], Condition: { StringLike: { 'iam:PassedToService': 'ec2.amazonaws.com*' } } });
   }
 }
 

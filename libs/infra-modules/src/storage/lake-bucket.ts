@@ -120,6 +120,30 @@ export class LakeBucket extends LakeBucketBase {
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       });
     }
+    if (props.key) {
+      // Uploads that name their own encryption must name the lake key (the default encryption covers
+      // those that name none): another key or SSE-S3 would leave objects readers cannot decrypt, or
+      // outside the key's policy.
+      const objects = `${this.bucketArn}/*`;
+      this.statements.push(
+        {
+          Sid: 'DenyUploadsUnderAnotherKey',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['s3:PutObject'],
+          Resource: [objects],
+          Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': props.key.keyArn }, Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' } },
+        },
+        {
+          Sid: 'DenyUploadsNotSseKms',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['s3:PutObject'],
+          Resource: [objects],
+          Condition: { StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' }, Null: { 's3:x-amz-server-side-encryption': 'false' } },
+        },
+      );
+    }
     this.policy = new S3BucketPolicy(this, 'Policy', { bucket, policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }) });
     new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
       bucket,
