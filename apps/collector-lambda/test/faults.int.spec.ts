@@ -205,7 +205,7 @@ describe('a crash between writing a part and committing its checkpoint', () => {
       const crashing = lake.handler(source, { s3: dying });
       await expect(crashing({ scheduledTime: '2026-01-02T00:00:00Z' }, context(60_000))).rejects.toThrow(/process died/);
       dying.destroy();
-      const orphan = await lake.object('demo/nfe_invoice/ingest_date=2026-01-01/run=20260101T000000Z-20260102T000000Z/part-000002.jsonl.gz');
+      const orphan = await lake.object('demo/nfe_invoice/ingest_date=2026-01-01/run=20260101T000000Z-20260102T000000Z.part-000002.jsonl.gz');
       expect(orphan.length).toBeGreaterThan(0);
       const stuck = await checkpointOf(lake, RUN_ID);
       expect(stuck.parts).toHaveLength(2);

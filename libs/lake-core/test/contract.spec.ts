@@ -106,7 +106,7 @@ describe('defineDataset validation', () => {
     primaryKey: ['id'],
     eventTimeField: 'ts',
     businessDateField: 'ts',
-    rawPartitioning: { column: 'ingest_date', from: 'ingestion', projectionStart: '2020-01-01' },
+    rawPartitioning: { column: 'ingest_date', from: 'ingestion' },
     curated: [],
     analytics: [],
   };
@@ -123,7 +123,7 @@ describe('defineDataset validation', () => {
     ['duplicate column', { columns: [...base.columns, col('id', t.int(), 'again')] }, 'duplicate column "id"'],
     [
       'partition column clash',
-      { curated: [{ name: 'c', layer: 'curated', description: '', columns: [col('dt', t.string(), 'dt')], primaryKey: [], partitioning: { column: 'dt', from: 'ingestion', projectionStart: '2020-01-01' } }] },
+      { curated: [{ name: 'c', layer: 'curated', description: '', columns: [col('dt', t.string(), 'dt')], primaryKey: [], partitioning: { column: 'dt', from: 'ingestion' } }] },
       'partition column "dt" must not also be a data column',
     ],
   ])('rejects %s', (_, change, message) => {

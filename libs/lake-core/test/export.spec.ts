@@ -13,7 +13,7 @@ describe('exported contract artefacts', () => {
   it('carry the Spark schema, Glue columns and layout for every table', () => {
     const exported = JSON.parse(renderArtefacts()['nfe_invoice.json']);
     expect(Object.keys(exported.tables)).toEqual(['invoices', 'invoice_items', 'daily_revenue_by_state', 'top_products_daily']);
-    expect(exported.tables.invoices.partitionKeys).toEqual([{ name: 'dt', type: 'string', comment: 'Date partition (YYYY-MM-DD).' }]);
+    expect(exported.tables.invoices.partitionKeys).toEqual([{ name: 'dt', type: 'date', comment: 'Date partition (YYYY-MM-DD in the S3 path).' }]);
     expect(exported.rawSparkSchema.type).toBe('struct');
     expect(exported.layout.rawObject).toContain('ingest_date={ingest_date}');
   });

@@ -1,4 +1,4 @@
-import { DATASETS, LakeConfig } from '@nfe-lake/lake-core';
+import { DATASETS, LakeConfig, lakeFirstDate } from '@nfe-lake/lake-core';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { CatalogEncryption } from '../catalog/catalog-encryption';
@@ -46,6 +46,7 @@ export class LakeStack extends LakeStackBase {
       databaseName: `${this.namePrefix.replace(/-/g, '_')}_lake`,
       description: `${config.project} ${config.environment} data lake (raw, curated, analytics)`,
       catalogKey: this.storage.key,
+      projectionStartDate: lakeFirstDate(config),
     });
     for (const dataset of new Set(config.sources.map((s) => s.dataset))) {
       const sources = config.sources.filter((s) => s.dataset === dataset).map((s) => s.name);

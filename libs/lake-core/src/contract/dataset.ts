@@ -6,8 +6,6 @@ export interface DatePartitioning {
   readonly column: string;
   /** Source of the partition value: a date/timestamp column of the record, or the ingestion date. */
   readonly from: { readonly field: string } | 'ingestion';
-  /** Earliest date partition projection will enumerate (YYYY-MM-DD). */
-  readonly projectionStart: string;
 }
 
 /** A table derived from the dataset (curated or analytics layer). */

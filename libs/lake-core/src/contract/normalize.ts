@@ -7,7 +7,7 @@ import { Column, col, t } from './types';
  * Lineage columns are appended to both so every curated row points back to its raw object.
  */
 export const LINEAGE_COLUMNS: readonly Column[] = [
-  col('ingest_date', t.date(), 'Raw ingestion date of the record (raw partition).', { nullable: false }),
+  col('ingest_date', t.date(), 'Start date (UTC) of the collector window that fetched the record: the raw partition it came from.', { nullable: false }),
   col('run_id', t.string(), 'Collector run that fetched the record.', { nullable: false }),
   col('source_key', t.string(), 'S3 key of the raw object the record came from.', { nullable: false }),
 ];

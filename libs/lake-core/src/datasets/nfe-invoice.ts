@@ -53,8 +53,7 @@ const rawColumns = [
   col('items', t.array(t.struct(itemFields)), 'Invoice items (det).', { nullable: false }),
 ];
 
-const PROJECTION_START = '2020-01-01';
-const byIssueDate = { column: 'dt', from: { field: 'issued_at' }, projectionStart: PROJECTION_START } as const;
+const byIssueDate = { column: 'dt', from: { field: 'issued_at' } } as const;
 
 /** The demo dataset: NF-e-like electronic invoices with nested items. */
 export const nfeInvoice = defineDataset({
@@ -65,7 +64,7 @@ export const nfeInvoice = defineDataset({
   primaryKey: ['invoice_id'],
   eventTimeField: 'updated_at',
   businessDateField: 'issued_at',
-  rawPartitioning: { column: 'ingest_date', from: 'ingestion', projectionStart: PROJECTION_START },
+  rawPartitioning: { column: 'ingest_date', from: 'ingestion' },
   curated: [
     {
       name: 'invoices',
