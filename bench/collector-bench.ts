@@ -6,13 +6,15 @@
  *   - one-window:    a 900 s Lambda budget, one window holding every invoice;
  *   - continuations: the same window with a 10 s budget per invocation (deadline hand-offs);
  *   - heap-64mb:     one-window with V8's heap capped at 64 MB (memory does not grow with the run).
- * Then, unless --skip-dlt, dlt's REST API source reads the same API into its filesystem destination
- * (venv under ~/.cache/nfe-lake/dlt-venv). Every run is checked: ids unique, count = N.
+ * Then, unless --skip-dlt, dlt's REST API source reads the same API into its filesystem destination,
+ * from a venv of bench/requirements-dlt.lock that the bench builds in the project cache on first
+ * use. Every run is checked: ids unique, count = N.
  * Prints and saves bench/results/collector.json.
  *   npx tsx bench/collector-bench.ts [--count 100000] [--skip-dlt]
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -92,7 +94,7 @@ async function worker(scenario: string, apiUrl: string, endpoint: string, budget
     baseUrl: apiUrl,
     path: '/cursor/invoices',
     recordSelector: 'data',
-    pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: PAGE_SIZE, totalPath: 'total' },
+    pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: PAGE_SIZE, totalRecordsPath: 'total' },
     incremental: { cursorField: 'issued_at', startParam: 'issued_since', endParam: 'issued_until', initialValue: '2026-01-01T00:00:00Z', windowSeconds: WINDOW_SECONDS, lagSeconds: 0 },
     http: { requestsPerSecond: 1000 },
   });
@@ -143,6 +145,15 @@ async function worker(scenario: string, apiUrl: string, endpoint: string, budget
   for (const c of [s3, sqs, secrets.secretsManager, secrets.ssm]) c.destroy();
 }
 
+/** What the table shows of a worker's figures line. */
+interface ScenarioFigures {
+  readonly scenario: string;
+  readonly recordsPerSecond: number;
+  readonly peakRssMb: number;
+  readonly invocations: number;
+  readonly parts: number;
+}
+
 /** Runs a scenario in a fresh process, then checks what it wrote from S3. */
 async function scenario(name: string, apiUrl: string, aws: Awaited<ReturnType<typeof startLocalAws>>, budgetSeconds: number, heapCapMb?: number) {
   const args = [
@@ -168,7 +179,7 @@ async function scenario(name: string, apiUrl: string, aws: Awaited<ReturnType<ty
     child.on('exit', (code) => resolve({ code, stdout }));
   });
   if (res.code !== 0) throw new Error(`scenario ${name} failed with exit code ${res.code}`);
-  const { manifest, ...figures } = JSON.parse(res.stdout.trim().split('\n').pop()!) as { manifest: RunManifest };
+  const { manifest, ...figures } = JSON.parse(res.stdout.trim().split('\n').pop()!) as ScenarioFigures & { manifest: RunManifest };
   const s3 = new S3Client(aws.clientConfig);
   const check = await verify(s3, `bench-${name}`, [manifest]);
   s3.destroy();
@@ -176,17 +187,64 @@ async function scenario(name: string, apiUrl: string, aws: Awaited<ReturnType<ty
   return { ...figures, heapCapMb: heapCapMb ?? null, verified: `${check.unique} unique ids in S3 = ${COUNT} served` };
 }
 
+const CACHE = process.env.LAKE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'nfe-lake');
+const DLT_LOCK = join(__dirname, 'requirements-dlt.lock');
+
+function run(command: string, args: string[]): string {
+  const res = spawnSync(command, args, { encoding: 'utf8' });
+  if (res.error) throw new Error(`${command}: ${res.error.message}`);
+  if (res.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${res.status}):\n${res.stderr.slice(-4000)}`);
+  return res.stdout;
+}
+
+/**
+ * The peer's Python: a venv of bench/requirements-dlt.lock under the project cache, keyed by the
+ * lock's hash and the Python version (like tools/with-venv.sh), built on first use.
+ */
+function dltPython(): string {
+  const base = process.env.LAKE_BASE_PYTHON ?? 'python3';
+  const version = run(base, ['-c', 'import sys; print(sys.version_info[:2])']);
+  const hash = createHash('sha256').update(readFileSync(DLT_LOCK)).update(version).digest('hex').slice(0, 12);
+  const venv = join(CACHE, 'venvs', `dlt-${hash}`);
+  if (existsSync(join(venv, 'bin/python'))) return join(venv, 'bin/python');
+  console.error(`collector-bench: creating ${venv} from bench/requirements-dlt.lock (first run only)`);
+  mkdirSync(join(CACHE, 'venvs'), { recursive: true });
+  // Built aside and renamed into place: an interrupted or concurrent first run never leaves a half-built venv at the key.
+  const building = `${venv}.building-${process.pid}`;
+  try {
+    run(base, ['-m', 'venv', building]);
+    run(join(building, 'bin/python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', DLT_LOCK]);
+    try {
+      renameSync(building, venv);
+    } catch (e) {
+      if (!existsSync(join(venv, 'bin/python'))) throw e; // else a concurrent first run got there first
+    }
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return join(venv, 'bin/python');
+}
+
 function dltRun(apiUrl: string) {
-  const python = join(homedir(), '.cache/nfe-lake/dlt-venv/bin/python');
-  if (!existsSync(python)) return { skipped: `no dlt venv at ${python} (python3 -m venv ~/.cache/nfe-lake/dlt-venv && ~/.cache/nfe-lake/dlt-venv/bin/pip install dlt)` };
-  const out = join(tmpdir(), 'nfe-lake-bench-dlt');
+  const python = dltPython();
+  const out = mkdtempSync(join(tmpdir(), 'nfe-lake-bench-dlt-'));
+  const res = spawnSync(python, [join(__dirname, 'collector_dlt.py'), apiUrl, out, String(PAGE_SIZE)], { encoding: 'utf8', env: { ...process.env, RUNTIME__LOG_LEVEL: 'WARNING', RUNTIME__DLTHUB_TELEMETRY: 'false' } });
   rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const res = spawnSync(python, [join(__dirname, 'collector_dlt.py'), apiUrl, out, String(PAGE_SIZE)], { encoding: 'utf8', env: { ...process.env, RUNTIME__LOG_LEVEL: 'WARNING' } });
   if (res.status !== 0) throw new Error(`dlt run failed:\n${res.stderr}`);
   const figures = JSON.parse(res.stdout.trim().split('\n').pop()!);
   if (figures.unique !== COUNT) throw new Error(`dlt wrote ${figures.records} records, ${figures.unique} unique; expected ${COUNT}`);
   return figures;
+}
+
+/** The collector's scenarios and the peer side by side, one row each. */
+function table(results: ScenarioFigures[], dlt: Record<string, unknown>): string {
+  const rows = [
+    ['run', 'records/s', 'peak RSS MB', 'invocations', 'parts'],
+    ...results.map((r) => [`collector ${r.scenario}`, r.recordsPerSecond, r.peakRssMb, r.invocations, r.parts]),
+    'skipped' in dlt ? [`dlt: skipped (${String(dlt.skipped)})`, '', '', '', ''] : [String(dlt.tool), dlt.recordsPerSecond, dlt.peakRssMb, '-', '-'],
+  ].map((row) => row.map(String));
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
 }
 
 async function main() {
@@ -220,6 +278,7 @@ async function main() {
       collector: results,
       dlt,
     };
+    console.log(table(results, dlt));
     mkdirSync(join(__dirname, 'results'), { recursive: true });
     writeFileSync(join(__dirname, 'results/collector.json'), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`saved bench/results/collector.json`);

@@ -83,7 +83,7 @@ async function main() {
       baseUrl: api.url,
       path: '/cursor/invoices',
       recordSelector: 'data',
-      pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: 500, totalPath: 'total' },
+      pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: 500, totalRecordsPath: 'total' },
       auth: { type: 'api_key', in: 'header', name: 'x-api-key', secret: { from: 'secretsmanager', secretId: 'nfe-local/demo-api-key' } },
       incremental: { cursorField: 'issued_at', startParam: 'issued_since', endParam: 'issued_until', initialValue: START.toISOString(), windowSeconds: 86_400, lagSeconds: 0 },
       http: { requestsPerSecond: 100 },

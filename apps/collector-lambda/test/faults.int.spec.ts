@@ -55,36 +55,93 @@ describe('transient API faults are retried and lose nothing', () => {
   );
 });
 
-describe('an offset-paginated API that shifts while being read', () => {
-  it('drops the records served twice and flags the moving total', () =>
+/** The DLQ message of a poison run, its reason, and the run's checkpoint. */
+async function deadLetter(lake: Lake) {
+  const [dead] = await lake.nextMessages(lake.dlqUrl);
+  const reason = dead.MessageAttributes!.reason.StringValue!;
+  const checkpoint = await checkpointOf(lake, RUN_ID);
+  expect(checkpoint).toMatchObject({ status: 'failed', failure: { reason } });
+  return { dead, reason, checkpoint };
+}
+
+describe('totals the API reports', () => {
+  it('collects a page-number API by its total pages and says so in the manifest', () =>
+    withLake(async (lake) => {
+      await lake.collect(lake.handler(demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 50, totalPagesPath: 'total_pages' } })));
+      const [manifest] = await lake.expectExactlyOnce();
+      expect(manifest).toMatchObject({ records: 288, pages: 6, apiReportedTotal: { unit: 'pages', count: 6 } });
+    }));
+
+  it('collects a Link-header API by its total-pages header', () =>
+    withLake(async (lake) => {
+      await lake.collect(lake.handler(demoSource(lake.api, 'link_header', { pagination: { type: 'link_header', totalPagesHeader: 'x-total-pages' } })));
+      const [manifest] = await lake.expectExactlyOnce();
+      expect(manifest).toMatchObject({ records: 288, pages: 6, apiReportedTotal: { unit: 'pages', count: 6 } });
+    }));
+
+  it('fails a run served more records than the total it reads (a total-pages field configured as records) instead of completing', () =>
+    withLake(async (lake) => {
+      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 50, totalRecordsPath: 'total_pages' } });
+      await lake.collect(lake.handler(source));
+      expect(await lake.manifests()).toEqual([]);
+      expect(await lake.rawIds()).toEqual([]);
+      const { reason } = await deadLetter(lake);
+      expect(reason).toMatch(
+        /^SourceError: served 50 records, more than the 6 records the API reports at pagination.totalRecordsPath "total_pages"; if that field counts pages, configure it as pagination.totalPagesPath \(source demo, page 0, http.*page=1/,
+      );
+    }));
+
+  it('fails a run whose pagination ends short of the total pages it reads (a records total configured as pages)', () =>
+    withLake(async (lake) => {
+      await lake.collect(lake.handler(demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 50, totalPagesPath: 'total' } })));
+      expect(await lake.manifests()).toEqual([]);
+      const { reason, checkpoint } = await deadLetter(lake);
+      expect(reason).toMatch(/^SourceError: pagination ended after 7 of the 288 pages the API reports at pagination.totalPagesPath "total": records are missing .*configure it as pagination.totalRecordsPath/);
+      // The six pages before the empty one are kept; nothing claims the run is complete.
+      expect(checkpoint).toMatchObject({ records: 288, page: { seq: 6, done: false } });
+      expect(new Set(await lake.rawIds()).size).toBe(288);
+    }));
+
+  it('fails a run whose pagination ends before the reported total, and completes it on redrive once the API serves the rest', () =>
+    withLake(async (lake) => {
+      lake.api.setFaults(faultsAt({ 3: { kind: 'empty' } }));
+      const handler = lake.handler(demoSource(lake.api, 'offset'));
+      await lake.collect(handler);
+      expect(await lake.manifests()).toEqual([]);
+      const { dead, reason, checkpoint } = await deadLetter(lake);
+      expect(reason).toMatch(/^SourceError: pagination ended after 100 of the 288 records the API reports at pagination.totalRecordsPath "total": records are missing/);
+      expect(checkpoint).toMatchObject({ records: 100, page: { next: 100, done: false } });
+
+      lake.api.setFaults(undefined);
+      await handler(sqsEvent([dead]), context(60_000));
+      await lake.delete([dead], lake.dlqUrl);
+      const [manifest] = await lake.expectExactlyOnce();
+      expect(manifest).toMatchObject({ records: 288, apiReportedTotal: { unit: 'records', count: 288 } });
+    }));
+
+  it('fails an offset API that shifts while read: the records pushed in front were never served', () =>
     withLake(async (lake) => {
       // Before pages 2 and 4, new invoices appear at the front: the next offset page repeats earlier records.
       lake.api.setFaults(faultsAt({ 2: { kind: 'shift', insert: 7 }, 4: { kind: 'shift', insert: 3 } }));
       await lake.collect(lake.handler(demoSource(lake.api, 'offset')));
-      const [manifest] = await lake.expectExactlyOnce();
-      expect(manifest.records).toBe(288);
-      expect(manifest.apiReportedTotal).toBe(298);
-      const checkpoint = await checkpointOf(lake, RUN_ID);
+      expect(await lake.manifests()).toEqual([]);
+      const { reason, checkpoint } = await deadLetter(lake);
+      expect(reason).toMatch(/^SourceError: pagination ended after 288 of the 298 records/);
+      // The repeated records were dropped, not written twice; the last page (the short one) is not kept.
       expect(checkpoint.duplicatesDropped).toBe(10);
-      expect(checkpoint.page.served).toBe(298);
+      const ids = await lake.rawIds();
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids).toHaveLength(checkpoint.records);
     }));
 });
 
 describe('what the API serves, flagged and kept', () => {
-  it('flags pagination that ends before the reported total', () =>
-    withLake(async (lake) => {
-      lake.api.setFaults(faultsAt({ 3: { kind: 'empty' } }));
-      await lake.collect(lake.handler(demoSource(lake.api, 'offset')));
-      const [manifest] = await lake.expectExactlyOnce();
-      expect(manifest).toMatchObject({ records: 100, apiReportedTotal: 288, endedEarly: true, pages: 3 });
-    }));
-
   it('writes and counts a record that breaks the contract', () =>
     withLake(async (lake) => {
       lake.api.setFaults(faultsAt({ 2: { kind: 'invalid-record' } }));
       await lake.collect(lake.handler(demoSource(lake.api, 'page_number')));
       const [manifest] = await lake.expectExactlyOnce();
-      expect(manifest).toMatchObject({ records: 288, invalidRecords: 1, endedEarly: false });
+      expect(manifest).toMatchObject({ records: 288, invalidRecords: 1 });
     }));
 });
 
@@ -92,7 +149,7 @@ describe('deadline-aware continuation', () => {
   it('stops at page boundaries before a tiny budget runs out and finishes over several continuations', () =>
     withLake(async (lake) => {
       lake.api.setFaults(() => ({ kind: 'delay', ms: 40 }));
-      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalPath: 'total' }, batching: { maxPartRecords: 70 } });
+      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalRecordsPath: 'total' }, batching: { maxPartRecords: 70 } });
       // Each invocation has the safety margin plus room for a handful of 40 ms pages.
       const results = await lake.collect(lake.handler(source), { budgetMs: SAFETY_MS + 1_000 });
       const [manifest] = await lake.expectExactlyOnce();
@@ -137,7 +194,7 @@ describe('SQS redelivery', () => {
   it('ignores a redelivered continuation after the first copy moved the run on', () =>
     withLake(async (lake) => {
       lake.api.setFaults(() => ({ kind: 'delay', ms: 40 }));
-      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalPath: 'total' } });
+      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalRecordsPath: 'total' } });
       const handler = lake.handler(source);
       await handler({ scheduledTime: '2026-01-02T00:00:00Z' }, context(SAFETY_MS + 1_000));
       const [message] = await lake.nextMessages();
@@ -152,7 +209,7 @@ describe('SQS redelivery', () => {
 
   it('lets only one of two concurrent copies of a continuation run', () =>
     withLake(async (lake) => {
-      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalPath: 'total' } });
+      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalRecordsPath: 'total' } });
       lake.api.setFaults(() => ({ kind: 'delay', ms: 20 }));
       await lake.handler(source)({ scheduledTime: '2026-01-02T00:00:00Z' }, context(SAFETY_MS + 300));
       const [message] = await lake.nextMessages();
@@ -168,7 +225,7 @@ describe('partial batch failures', () => {
   it('reports only the continuation it could not start, acknowledging the rest', () =>
     withLake(async (lake) => {
       lake.api.setFaults(() => ({ kind: 'delay', ms: 40 }));
-      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalPath: 'total' } });
+      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalRecordsPath: 'total' } });
       const handler = lake.handler(source);
       await handler(FIRST_WINDOW_TICK, context(SAFETY_MS + 300));
       const [continuation] = await lake.nextMessages();
@@ -188,7 +245,7 @@ describe('partial batch failures', () => {
 describe('a crash between writing a part and committing its checkpoint', () => {
   it('replaces the orphan part under the same key when the run is taken over', () =>
     withLake(async (lake) => {
-      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalPath: 'total' }, batching: { maxPartRecords: 50 } });
+      const source = demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalRecordsPath: 'total' }, batching: { maxPartRecords: 50 } });
       // The "process" dies right after part 2 is written: every later AWS call of this client fails.
       const dying = new (world.s3.constructor as typeof import('@aws-sdk/client-s3').S3Client)(world.aws.clientConfig);
       let dead = false;

@@ -19,14 +19,14 @@ export const WINDOW_START = '2026-01-01T00:00:00Z';
 
 /** Routes and query names of the demo API, per pagination style. */
 export const STYLES = {
-  page_number: { path: '/page/invoices', recordSelector: 'data', pagination: { type: 'page_number', pageSize: 50, totalPath: 'total' } },
-  offset: { path: '/offset/invoices', recordSelector: 'data', pagination: { type: 'offset', limit: 50, totalPath: 'total' } },
+  page_number: { path: '/page/invoices', recordSelector: 'data', pagination: { type: 'page_number', pageSize: 50, totalRecordsPath: 'total' } },
+  offset: { path: '/offset/invoices', recordSelector: 'data', pagination: { type: 'offset', limit: 50, totalRecordsPath: 'total' } },
   cursor: {
     path: '/cursor/invoices',
     recordSelector: 'data',
-    pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: 50, totalPath: 'total' },
+    pagination: { type: 'cursor', nextCursorPath: 'next_cursor', sizeParam: 'limit', pageSize: 50, totalRecordsPath: 'total' },
   },
-  link_header: { path: '/link/invoices', query: { per_page: '50' }, recordSelector: '$', pagination: { type: 'link_header', totalHeader: 'x-total-count' } },
+  link_header: { path: '/link/invoices', query: { per_page: '50' }, recordSelector: '$', pagination: { type: 'link_header', totalRecordsHeader: 'x-total-count' } },
 } as const;
 export type Style = keyof typeof STYLES;
 

@@ -72,7 +72,7 @@ describe('runs', () => {
       try {
         lake.api.setFaults(({ requestNo }) => (requestNo === 2 ? { kind: 'status', status: 503 } : { kind: 'delay', ms: 80 }));
         const metrics = new Metrics({ namespace: 'test', serviceName: 'collector-test' });
-        await lake.collect(lake.handler(demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalPath: 'total' } }), { metrics }), {
+        await lake.collect(lake.handler(demoSource(lake.api, 'page_number', { pagination: { type: 'page_number', pageSize: 10, totalRecordsPath: 'total' } }), { metrics }), {
           budgetMs: SAFETY_MS + 2_000,
         });
       } finally {

@@ -16,8 +16,7 @@ describe.each(Object.keys(STYLES) as Style[])('%s pagination against the demo AP
       expect(lake.api.served.size).toBe(720);
       expect(manifest).toMatchObject({
         records: 720,
-        apiReportedTotal: 720,
-        endedEarly: false,
+        apiReportedTotal: { unit: 'records', count: 720 },
         continuations: 0,
         invalidRecords: 0,
         firstCursor: '2026-01-01T00:00:00.000Z',

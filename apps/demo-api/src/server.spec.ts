@@ -45,9 +45,10 @@ describe('demo API pagination styles', () => {
     expect(api.served.size).toBe(250);
   });
 
-  it('link header: a bare array with rel="next" links and X-Total-Count', async () => {
+  it('link header: a bare array with rel="next" links, X-Total-Count and X-Total-Pages', async () => {
     const first = await get('/link/invoices?per_page=100');
     expect(first.headers.get('x-total-count')).toBe('250');
+    expect(first.headers.get('x-total-pages')).toBe('3');
     expect(first.headers.get('link')).toContain('</link/invoices?per_page=100&page=2>; rel="next"');
     expect(await first.json()).toHaveLength(100);
     const last = await get('/link/invoices?per_page=100&page=3');

@@ -140,7 +140,8 @@ function pageFor(style: PaginationStyle, url: URL, view: View): Page {
       };
       if (page * size < view.total) links.push(`${at(page + 1)}; rel="next"`);
       links.push(`${at(1)}; rel="first"`);
-      return { records, body: records, headers: { link: links.join(', '), 'x-total-count': String(view.total) } };
+      const headers = { link: links.join(', '), 'x-total-count': String(view.total), 'x-total-pages': String(Math.ceil(view.total / size)) };
+      return { records, body: records, headers };
     }
     case 'all': {
       const records = view.slice(0, view.total);

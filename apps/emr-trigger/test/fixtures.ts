@@ -55,7 +55,7 @@ export function manifest(ref: RunRef): { key: string; body: RunManifest } {
       version: 1, source: ref.source, dataset: ref.dataset, runId: ref.runId, ingestDate: ref.ingestDate,
       startedAt: `${ref.ingestDate}T00:00:00Z`, completedAt: `${ref.ingestDate}T00:10:00Z`, records: 10, invalidRecords: 0,
       pages: 1, bytes: 100, parts: [{ key: part, records: 10, bytes: 100 }], firstCursor: null, lastCursor: null,
-      apiReportedTotal: 10, endedEarly: false, continuations: 0,
+      apiReportedTotal: { unit: 'records', count: 10 }, continuations: 0,
     },
   };
 }

@@ -103,7 +103,7 @@ def add_run(contract: Contract, raw_root: Path, run_id: str, ingest_date: str, l
         "version": 1, "source": "demo-api", "dataset": contract.name, "runId": run_id, "ingestDate": ingest_date,
         "startedAt": f"{ingest_date}T00:00:00Z", "completedAt": f"{ingest_date}T01:00:00Z", "records": len(lines),
         "invalidRecords": 0, "pages": 1, "bytes": len(body), "parts": [{"key": part_key, "records": len(lines), "bytes": len(body)}],
-        "firstCursor": None, "lastCursor": None, "apiReportedTotal": None, "endedEarly": False, "continuations": 0,
+        "firstCursor": None, "lastCursor": None, "apiReportedTotal": None, "continuations": 0,
     }  # fmt: skip
     (raw_root / manifest_key).parent.mkdir(parents=True, exist_ok=True)
     (raw_root / manifest_key).write_text(json.dumps(manifest))

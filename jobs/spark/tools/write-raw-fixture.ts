@@ -65,7 +65,6 @@ for (let r = 0; r < runs; r++) {
     firstCursor: null,
     lastCursor: null,
     apiReportedTotal: null,
-    endedEarly: false,
     continuations: 0,
   });
   const key = manifestKey(ref);

@@ -1,14 +1,15 @@
 /**
  * cdktf app: synthesises every stack of one environment into cdktf.out.
- *   LAKE_CONFIG=config/lake.dev.json tsx src/main.ts   (default: config/lake.local.json)
+ *   LAKE_LOCAL_ENDPOINT=http://127.0.0.1:4566 tsx src/main.ts   (default config: config/lake.local.json)
+ *   LAKE_CONFIG=config/lake.dev.json tsx src/main.ts
  */
-import { loadLakeConfig } from '@nfe-lake/lake-core';
 import { App } from 'cdktf';
 import { resolve } from 'node:path';
+import { loadEnvironmentConfig } from './stacks/environment-config';
 import { buildLakeStacks, workspaceArtefacts } from './stacks/lake-app';
 
 const libRoot = resolve(__dirname, '..');
-const config = loadLakeConfig(resolve(libRoot, process.env.LAKE_CONFIG ?? 'config/lake.local.json'));
+const config = loadEnvironmentConfig(resolve(libRoot, process.env.LAKE_CONFIG ?? 'config/lake.local.json'));
 const app = new App({ outdir: resolve(libRoot, process.env.CDKTF_OUTDIR ?? 'cdktf.out') });
 buildLakeStacks(app, config, workspaceArtefacts(resolve(libRoot, '../..')));
 app.synth();

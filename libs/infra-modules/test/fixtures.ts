@@ -34,7 +34,11 @@ export function configFile(name: 'local' | 'dev'): LakeConfigInput {
   return JSON.parse(readFileSync(join(configDir, `lake.${name}.json`), 'utf8'));
 }
 
-/** A config file with overrides (deep enough for the sections the tests touch). */
+/** The moto endpoint unit tests synthesise the local environment for (nothing listens there). */
+export const TEST_LOCAL_ENDPOINT = 'http://127.0.0.1:5000';
+
+/** A config file with overrides (deep enough for the sections the tests touch); local gets TEST_LOCAL_ENDPOINT. */
 export function lakeConfig(name: 'local' | 'dev', override: Partial<LakeConfigInput> = {}): LakeConfig {
-  return parseLakeConfig({ ...configFile(name), ...override }, `lake.${name}.json (test)`);
+  const endpoint = name === 'local' ? { localEndpoint: TEST_LOCAL_ENDPOINT } : {};
+  return parseLakeConfig({ ...configFile(name), ...endpoint, ...override }, `lake.${name}.json (test)`);
 }

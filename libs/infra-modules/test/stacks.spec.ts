@@ -1,8 +1,11 @@
 import { LakeConfig } from '@nfe-lake/lake-core';
 import { TerraformStack, Testing } from 'cdktf';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { LakeStacks, LakeStack, buildLakeStacks } from '../src';
+import { AWS_PROVIDER_VERSION, findProviderMirror } from '@nfe-lake/local-aws';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { LakeStacks, LakeStack, PROVIDER_LOCK_FILE, buildLakeStacks } from '../src';
 import { artefactFixtures, configFile, lakeConfig } from './fixtures';
 import { TerraformJson, resources } from './helpers';
 
@@ -31,15 +34,46 @@ describe('local environment', () => {
     expect(all(stacks).map((s) => s.node.id)).toEqual(['nfe-local-lake', 'nfe-local-ingestion', 'nfe-local-processing', 'nfe-local-query']);
   });
 
-  it('sends every AWS API to moto with few retries; state files beside the synth output', () => {
+  it('sends every AWS API to moto with few retries; state files beside the synth output, by a relative path', () => {
     for (const stack of all(stacks)) {
       const tf = synth(stack) as TerraformJson & { provider: { aws: Record<string, unknown>[] }; terraform: { backend: Record<string, { path: string }> } };
       const provider = tf.provider.aws[0];
       expect(provider).toMatchObject({ region: 'us-east-1', max_retries: 1, skip_credentials_validation: true, skip_metadata_api_check: 'true', s3_use_path_style: true });
       expect(Object.values((provider.endpoints as Record<string, string>[])[0])).toEqual(expect.arrayContaining(['http://127.0.0.1:5000']));
       expect(Object.keys((provider.endpoints as Record<string, string>[])[0])).toEqual(expect.arrayContaining(['s3', 'sts', 'glue', 'athena', 'lambda', 'scheduler', 'events', 'logs', 'emr']));
-      expect(tf.terraform.backend.local.path).toBe(join(dirname(outdir), 'terraform-state', `${stack.node.id}.tfstate`));
+      // relative to where terraform runs (the stack's directory), so the synth is portable
+      expect(tf.terraform.backend.local.path).toBe(`../../../terraform-state/${stack.node.id}.tfstate`);
+      expect(resolve(outdir, 'stacks', stack.node.id, tf.terraform.backend.local.path)).toBe(join(dirname(outdir), 'terraform-state', `${stack.node.id}.tfstate`));
     }
+  });
+
+  it('holds no absolute path of the checkout: a synth can be moved or made elsewhere', () => {
+    for (const stack of all(stacks)) expect(text(stack)).not.toContain(dirname(outdir));
+    const remote = synth(stacks.query).data!.terraform_remote_state['cross-stack-reference-input-nfe-local-lake'];
+    expect(remote.config.path).toBe('../../../terraform-state/nfe-local-lake.tfstate');
+  });
+
+  it('writes the committed provider lock beside every stack (cdktf then never runs `terraform providers lock`)', () => {
+    for (const stack of all(stacks)) {
+      expect(readFileSync(join(outdir, 'stacks', stack.node.id, '.terraform.lock.hcl'), 'utf8')).toBe(readFileSync(PROVIDER_LOCK_FILE, 'utf8'));
+    }
+  });
+
+  it('outputs the names and ARNs other teams import, documented and not sensitive', () => {
+    const outputs = { ...synth(stacks.lake).output, ...synth(stacks.query).output };
+    const documented = Object.fromEntries(Object.entries(outputs).filter(([name]) => !name.startsWith('cross-stack-output-')));
+    const layers = ['raw', 'curated', 'analytics', 'athena_results', 'artefacts'];
+    expect(Object.keys(documented).sort()).toEqual(
+      [...layers.flatMap((l) => [`${l}_bucket`, `${l}_bucket_arn`]), 'lake_key_arn', 'glue_database', 'glue_database_arn', 'athena_workgroup', 'athena_workgroup_arn'].sort(),
+    );
+    for (const [name, output] of Object.entries(documented)) {
+      expect({ name, description: output.description, sensitive: output.sensitive }).toEqual({ name, description: expect.stringMatching(/^(Name|ARN) of /), sensitive: undefined });
+    }
+    expect(outputs.raw_bucket.value).toMatch(/^\$\{aws_s3_bucket\.Storage_Raw_\w+\.bucket\}$/);
+    expect(outputs.raw_bucket_arn.value).toMatch(/^\$\{aws_s3_bucket\.Storage_Raw_\w+\.arn\}$/);
+    expect(outputs.lake_key_arn.value).toMatch(/^\$\{aws_kms_key\.Storage_Key_\w+\.arn\}$/);
+    expect(outputs.glue_database_arn.value).toMatch(/^\$\{aws_glue_catalog_database\.Database_\w+\.arn\}$/);
+    expect(outputs.athena_workgroup_arn.value).toMatch(/^\$\{aws_athena_workgroup\.Workgroup_\w+\.arn\}$/);
   });
 
   it('tags every taggable resource with project, environment and the config tags', () => {
@@ -65,7 +99,7 @@ describe('local environment', () => {
   });
 
   it.each(['lake', 'ingestion', 'processing', 'query'] as const)('%s stack matches the reviewed snapshot', (name) => {
-    expect(text(stacks[name]!).split(dirname(outdir)).join('<out>')).toMatchSnapshot();
+    expect(text(stacks[name]!)).toMatchSnapshot();
   });
 });
 
@@ -90,6 +124,17 @@ describe('terraform validate (offline provider mirror)', () => {
     const { stacks, outdir } = synthApp(lakeConfig('dev', { backend: { type: 'local' } }));
     expect(all(stacks)).toHaveLength(5);
     expect(outdir).toBeValidTerraform();
+  });
+
+  it('the committed provider lock holds the mirror\'s hash of hashicorp/aws for this platform', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infra-lock-'));
+    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION } } } }));
+    const platform = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
+    execFileSync('terraform', ['providers', 'lock', `-fs-mirror=${findProviderMirror()}`, `-platform=${platform}`], { cwd: dir, stdio: 'pipe' });
+    const hashes = (text: string) => [...text.matchAll(/"(h1:[^"]+)"/g)].map((m) => m[1]);
+    expect(hashes(readFileSync(join(dir, '.terraform.lock.hcl'), 'utf8'))).toHaveLength(1);
+    expect(hashes(readFileSync(PROVIDER_LOCK_FILE, 'utf8'))).toEqual(expect.arrayContaining(hashes(readFileSync(join(dir, '.terraform.lock.hcl'), 'utf8'))));
+    expect(readFileSync(PROVIDER_LOCK_FILE, 'utf8')).toContain(`version     = "${AWS_PROVIDER_VERSION}"`);
   });
 });
 

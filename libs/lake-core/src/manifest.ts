@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** A size the API reported for a run, in the unit it counts (the totalPages… / totalRecords… fields of pagination). */
+export const reportedTotalSchema = z.object({ unit: z.enum(['pages', 'records']), count: z.number().int().nonnegative() }).strict();
+export type ReportedTotal = z.infer<typeof reportedTotalSchema>;
+
 /**
  * The run manifest the collector writes once a window is fully collected; emr-trigger keys on it
  * and the Spark job reads its part list. Written to `manifestKey(run)` in the raw bucket.
@@ -22,10 +26,8 @@ export const runManifestSchema = z
     parts: z.array(z.object({ key: z.string(), records: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() }).strict()),
     firstCursor: z.string().nullable(),
     lastCursor: z.string().nullable(),
-    /** Total the API reported, when it reports one. */
-    apiReportedTotal: z.number().int().nonnegative().nullable(),
-    /** Pagination stopped before the API's reported total/last page (e.g. the data shifted). */
-    endedEarly: z.boolean(),
+    /** The API's last reported total, when the source config points at one; the run matched it (else it would have failed). */
+    apiReportedTotal: reportedTotalSchema.nullable(),
     continuations: z.number().int().nonnegative(),
   })
   .strict();

@@ -43,6 +43,39 @@ describe('lake config', () => {
     expect(() => parseLakeConfig(bad, 'lake.local.json')).toThrow(/invalid config in lake.local.json:\n {2}- sources\[0\]\.pagination\.type: got "pages"/);
   });
 
+  it('says what replaced the renamed total fields', () => {
+    const withPagination = (pagination: object) => ({ ...source, pagination });
+    expect(problems(() => parseSourceConfig(withPagination({ type: 'page_number', totalPath: 'total_pages' }), 'demo.json'))).toEqual([
+      {
+        path: 'pagination.totalPath',
+        value: 'total_pages',
+        expected: 'renamed: use totalPagesPath for a total-pages field or totalRecordsPath for a total-records field',
+      },
+    ]);
+    expect(() => parseSourceConfig(withPagination({ type: 'offset', totalPath: 'total' }), 'demo.json')).toThrow(
+      'invalid config in demo.json:\n  - pagination.totalPath: got "total"; renamed: use totalRecordsPath (offsets count records)',
+    );
+    expect(problems(() => parseSourceConfig(withPagination({ type: 'cursor', nextCursorPath: 'next', totalPath: 'total' })))[0].expected).toBe(
+      'renamed: use totalRecordsPath (a total-records field)',
+    );
+    expect(problems(() => parseSourceConfig(withPagination({ type: 'link_header', totalHeader: 'x-total-count' })))[0]).toEqual({
+      path: 'pagination.totalHeader',
+      value: 'x-total-count',
+      expected: 'renamed: use totalPagesHeader for a total-pages header or totalRecordsHeader for a total-records header',
+    });
+  });
+
+  it('takes one total per source: pages or records', () => {
+    const both = { ...source, pagination: { type: 'page_number', totalPagesPath: 'total_pages', totalRecordsPath: 'total' } };
+    expect(problems(() => parseSourceConfig(both))).toEqual([
+      { path: 'pagination.totalRecordsPath', value: 'total', expected: 'set totalPagesPath or totalRecordsPath, not both' },
+    ]);
+    const headers = { ...source, pagination: { type: 'link_header', totalPagesHeader: 'x-total-pages', totalRecordsHeader: 'x-total-count' } };
+    expect(problems(() => parseSourceConfig(headers))[0].expected).toBe('set totalPagesHeader or totalRecordsHeader, not both');
+    // Offsets count records: a total-pages field has no meaning there.
+    expect(problems(() => parseSourceConfig({ ...source, pagination: { type: 'offset', totalPagesPath: 'pages' } }))[0].path).toBe('pagination');
+  });
+
   it('reports cross-field problems', () => {
     expect(problems(() => parseLakeConfig({ ...lake, localEndpoint: undefined }))).toEqual([
       { path: 'localEndpoint', value: undefined, expected: 'the local environment needs localEndpoint (the moto server URL)' },

@@ -1,6 +1,7 @@
 export * from './moto';
 export * from './terraform';
 export * from './tls-proxy';
+export * from './shell-env';
 export * from './trino/catalogs';
 export * from './trino/client';
 export * from './trino/install';

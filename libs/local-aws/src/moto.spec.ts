@@ -1,4 +1,5 @@
-import { S3Client, CreateBucketCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
+import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand, DeleteNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
+import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLocalAws, LocalAwsError } from './moto';
 
 describe('startLocalAws', () => {
@@ -30,8 +31,37 @@ describe('startLocalAws', () => {
     }
   });
 
-  it('fails with a clear error when the executable is missing', async () => {
-    await expect(startLocalAws({ command: 'no-such-moto-server' })).rejects.toThrow(LocalAwsError);
-    await expect(startLocalAws({ command: 'no-such-moto-server' })).rejects.toThrow(/cannot start no-such-moto-server/);
+  it('fails with a clear error when the python is missing', async () => {
+    await expect(startLocalAws({ python: 'no-such-python' })).rejects.toThrow(LocalAwsError);
+    await expect(startLocalAws({ python: 'no-such-python' })).rejects.toThrow(/cannot start no-such-python: .*LAKE_MOTO_PYTHON/);
+  });
+
+  it('serves the lake patches over HTTP: S3 returns the EventBridge notification setting it stored', async () => {
+    const aws = await startLocalAws();
+    const s3 = new S3Client(aws.clientConfig);
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'lake' }));
+      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: 'lake', NotificationConfiguration: { EventBridgeConfiguration: {} } }));
+      expect((await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: 'lake' }))).EventBridgeConfiguration).toEqual({});
+    } finally {
+      s3.destroy();
+      await aws.stop();
+    }
+  });
+
+  it('serves the lake patches over HTTP: Athena DeleteNamedQuery', async () => {
+    const aws = await startLocalAws();
+    const athena = new AthenaClient(aws.clientConfig);
+    try {
+      await athena.send(new CreateWorkGroupCommand({ Name: 'lake', Configuration: {} }));
+      const create = (name: string) => athena.send(new CreateNamedQueryCommand({ Name: name, Database: 'db', QueryString: 'SELECT 1', WorkGroup: 'lake' }));
+      const [a, b] = [(await create('a')).NamedQueryId!, (await create('b')).NamedQueryId!];
+      await athena.send(new DeleteNamedQueryCommand({ NamedQueryId: a }));
+      expect((await athena.send(new ListNamedQueriesCommand({ WorkGroup: 'lake' }))).NamedQueryIds).toEqual([b]);
+      await expect(athena.send(new DeleteNamedQueryCommand({ NamedQueryId: a }))).rejects.toMatchObject({ name: 'InvalidRequestException', message: `NamedQuery ${a} does not exist` });
+    } finally {
+      athena.destroy();
+      await aws.stop();
+    }
   });
 });

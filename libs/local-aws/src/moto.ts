@@ -1,6 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { delimiter, resolve } from 'node:path';
+
+/** `python -m lake_moto`: moto server with our patches for what moto lacks (python/lake_moto/patches). */
+const PATCHED_MOTO_PATH = resolve(__dirname, '..', 'python');
 
 /** A running moto server: our local AWS, over real HTTP on a loopback port. */
 export interface LocalAws {
@@ -26,8 +30,8 @@ export interface StartOptions {
   readonly port?: number;
   /** @default 'us-east-1' */
   readonly region?: string;
-  /** Executable. @default $MOTO_SERVER or 'moto_server' on PATH */
-  readonly command?: string;
+  /** A Python that has `moto[server]` 5.2.1. @default $LAKE_MOTO_PYTHON or 'python3' on PATH */
+  readonly python?: string;
   /** @default 30000 */
   readonly startTimeoutMs?: number;
 }
@@ -77,7 +81,7 @@ async function waitUntilUp(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !failed()) {
     if (child.exitCode !== null) {
-      throw new LocalAwsError(`moto_server exited with code ${child.exitCode} before answering:\n${output()}`);
+      throw new LocalAwsError(`moto server exited with code ${child.exitCode} before answering:\n${output()}`);
     }
     try {
       if ((await call(`${endpoint}/moto-api/data.json`, 'GET')) === 200) return;
@@ -87,19 +91,30 @@ async function waitUntilUp(
     await sleep(100);
   }
   if (failed()) return;
-  throw new LocalAwsError(`moto_server did not answer on ${endpoint} within ${timeoutMs} ms:\n${output()}`);
+  throw new LocalAwsError(`moto server did not answer on ${endpoint} within ${timeoutMs} ms:\n${output()}`);
+}
+
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+
+/**
+ * Environment for a process that talks to the moto server at `endpoint`: AWS SDKs and CLIs, and
+ * LAKE_LOCAL_ENDPOINT, which the local environment's synth reads.
+ */
+export function localAwsEnv(endpoint: string, region = 'us-east-1'): Record<string, string> {
+  return { LAKE_LOCAL_ENDPOINT: endpoint, AWS_ENDPOINT_URL: endpoint, ...CREDENTIALS, AWS_REGION: region, AWS_DEFAULT_REGION: region };
 }
 
 /** Starts moto server on a free loopback port and waits until it answers. */
 export async function startLocalAws(options: StartOptions = {}): Promise<LocalAws> {
   const port = options.port ?? (await freePort());
   const region = options.region ?? 'us-east-1';
-  const command = options.command ?? process.env.MOTO_SERVER ?? 'moto_server';
+  const python = options.python ?? process.env.LAKE_MOTO_PYTHON ?? 'python3';
   const endpoint = `http://127.0.0.1:${port}`;
   let log = '';
-  const child = spawn(command, ['-H', '127.0.0.1', '-p', String(port)], {
+  const pythonPath = [PATCHED_MOTO_PATH, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
+  const child = spawn(python, ['-m', 'lake_moto', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1', MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });
   const collect = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);
@@ -110,7 +125,7 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
   const spawnError = new Promise<never>((_, reject) =>
     child.once('error', (e) => {
       failed = true;
-      reject(new LocalAwsError(`cannot start ${command}: ${e.message} (run tools/bootstrap.sh; moto is installed with "pip install 'moto[server]==5.2.1'")`),
+      reject(new LocalAwsError(`cannot start ${python}: ${e.message} (set LAKE_MOTO_PYTHON to a python with moto, installed with "pip install 'moto[server]==5.2.1'")`),
       );
     }),
   );
@@ -120,19 +135,13 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
     child.kill('SIGKILL');
     throw e;
   }
-  const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+  const credentials = { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY };
   return {
     endpoint,
     port,
     region,
     clientConfig: { endpoint, region, forcePathStyle: true, credentials },
-    env: {
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-    },
+    env: localAwsEnv(endpoint, region),
     async reset() {
       const status = await call(`${endpoint}/moto-api/reset`, 'POST');
       if (status !== 200) throw new LocalAwsError(`moto reset failed: HTTP ${status}`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunRef } from '@nfe-lake/lake-core';
+import { reportedTotalSchema, RunRef } from '@nfe-lake/lake-core';
 import { pageStateSchema } from '../page/pagination';
 
 const iso = z.iso.datetime({ offset: true });
@@ -37,8 +37,7 @@ export const checkpointSchema = z
     bytes: z.number().int().nonnegative(),
     firstCursor: z.string().nullable(),
     lastCursor: z.string().nullable(),
-    apiReportedTotal: z.number().int().nonnegative().nullable(),
-    endedEarly: z.boolean(),
+    apiReportedTotal: reportedTotalSchema.nullable(),
     continuations: z.number().int().nonnegative(),
     /** Consecutive hand-offs without a page fetched (long Retry-After, errors): poison past a limit. */
     stalls: z.number().int().nonnegative(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PaginationConfig, SourceConfig } from '@nfe-lake/lake-core';
+import { PaginationConfig, ReportedTotal, SourceConfig } from '@nfe-lake/lake-core';
 import { InvalidResponse } from '../fetch/http-client';
 import { selectPath } from './json-path';
 import { linkTarget } from './link-header';
@@ -82,40 +82,92 @@ export function parsePage(text: string, recordSelector: string): ParsedPage {
   return { body, records };
 }
 
-function reportedTotal(p: PaginationConfig, body: unknown, headers: Headers): number | null {
-  const raw =
-    p.type === 'link_header' ? (p.totalHeader ? headers.get(p.totalHeader) : null) : p.type !== 'none' && p.totalPath ? selectPath(body, p.totalPath) : null;
+/** Where the config says the API reports its size: the config key, its value and the unit counted. */
+interface TotalField {
+  readonly key: string;
+  readonly name: string;
+  readonly unit: ReportedTotal['unit'];
+  /** The style's config key for the other unit, if it has one. */
+  readonly otherKey?: string;
+}
+
+function totalField(p: PaginationConfig): TotalField | undefined {
+  const field = (key: string, name: string | undefined, unit: ReportedTotal['unit'], otherKey?: string) => (name ? { key, name, unit, otherKey } : undefined);
+  switch (p.type) {
+    case 'none':
+      return undefined;
+    case 'page_number':
+      return field('totalPagesPath', p.totalPagesPath, 'pages', 'totalRecordsPath') ?? field('totalRecordsPath', p.totalRecordsPath, 'records', 'totalPagesPath');
+    case 'offset':
+    case 'cursor':
+      return field('totalRecordsPath', p.totalRecordsPath, 'records');
+    case 'link_header':
+      return (
+        field('totalPagesHeader', p.totalPagesHeader, 'pages', 'totalRecordsHeader') ?? field('totalRecordsHeader', p.totalRecordsHeader, 'records', 'totalPagesHeader')
+      );
+  }
+}
+
+const describeField = (f: TotalField) => `pagination.${f.key} ${JSON.stringify(f.name)}`;
+
+/** The total the API reports on this page; a configured total that is missing or not a count is an error, not "no total". */
+function reportedTotal(p: PaginationConfig, body: unknown, headers: Headers): { field: TotalField; total: ReportedTotal } | undefined {
+  const field = totalField(p);
+  if (!field) return undefined;
+  const raw = p.type === 'link_header' ? headers.get(field.name) : selectPath(body, field.name);
   const n = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : null;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+    throw new PaginationError(`${describeField(field)}: the response has ${raw === undefined || raw === null ? 'no such field' : JSON.stringify(raw)}, not a count of ${field.unit}; fix the name or remove it`);
+  }
+  return { field, total: { unit: field.unit, count: n } };
+}
+
+/**
+ * Holds the run to the API's total. Served more than it reports: the total counts something else
+ * (pages configured as records, say) and pagination may have stopped far too soon. Ended short of
+ * it: records are missing (an empty page mid-way, an API shifting under offset pages).
+ */
+function checkTotal(field: TotalField, total: ReportedTotal, counted: number, page: { count: number; done: boolean }): void {
+  const where = `${total.count} ${field.unit} the API reports at ${describeField(field)}`;
+  const otherUnit = field.otherKey ? `; if that field counts ${field.unit === 'pages' ? 'records' : 'pages'}, configure it as pagination.${field.otherKey}` : '';
+  // Pages past the total only count when they hold records: an empty window may report 0 pages and still serve one empty page.
+  if (counted > total.count && (field.unit === 'records' || page.count > 0)) {
+    throw new PaginationError(`served ${counted} ${field.unit}, more than the ${where}${otherUnit || '; point it at a count of records or remove it'}`);
+  }
+  if (page.done && counted < total.count) {
+    throw new PaginationError(`pagination ended after ${counted} of the ${where}: records are missing (an empty page before the end, a source shifting under the run)${otherUnit}`);
+  }
 }
 
 export interface Advance {
   readonly state: PageState;
-  /** Records the API says exist (its total field/header), when it reports one. */
-  readonly total: number | null;
-  /** Pagination ended while the reported total says more records exist. */
-  readonly endedEarly: boolean;
+  /** The size the API reports (its total field/header), when the config points at one. */
+  readonly total: ReportedTotal | null;
 }
 
 /**
  * The page state after a page: the next page number/offset/cursor/link and whether pagination is
  * done. Stop conditions: an empty page (page number, offset); the reported total reached, or
- * without a total a short page; no next cursor; no `rel=next` link.
+ * without a total a short page; no next cursor; no `rel=next` link. With a total, the pages or
+ * records (`kept`: the run's records after this page, de-duplicated) must match it.
  */
-export function advance(p: PaginationConfig, state: PageState, page: { body: unknown; headers: Headers; url: URL; count: number }): Advance {
+export function advance(p: PaginationConfig, state: PageState, page: { body: unknown; headers: Headers; url: URL; count: number; kept: number }): Advance {
   const served = state.served + page.count;
-  const total = reportedTotal(p, page.body, page.headers);
+  const reported = reportedTotal(p, page.body, page.headers);
+  const total = reported?.total;
   const base = { ...state, seq: state.seq + 1, served };
   let next: PageState;
   switch (p.type) {
     case 'none':
       next = { ...base, done: true };
       break;
-    case 'page_number':
-      next = { ...base, next: state.next + 1, done: page.count === 0 || (total !== null ? served >= total : page.count < p.pageSize) };
+    case 'page_number': {
+      const reached = total ? (total.unit === 'pages' ? base.seq : served) >= total.count : page.count < p.pageSize;
+      next = { ...base, next: state.next + 1, done: page.count === 0 || reached };
       break;
+    }
     case 'offset':
-      next = { ...base, next: state.next + page.count, done: page.count === 0 || (total !== null ? state.next + page.count >= total : page.count < p.limit) };
+      next = { ...base, next: state.next + page.count, done: page.count === 0 || (total ? state.next + page.count >= total.count : page.count < p.limit) };
       break;
     case 'cursor': {
       const cursor = selectPath(page.body, p.nextCursorPath);
@@ -132,5 +184,6 @@ export function advance(p: PaginationConfig, state: PageState, page: { body: unk
       break;
     }
   }
-  return { state: next, total, endedEarly: next.done && total !== null && served < total };
+  if (reported) checkTotal(reported.field, reported.total, reported.total.unit === 'pages' ? next.seq : page.kept, { count: page.count, done: next.done });
+  return { state: next, total: total ?? null };
 }

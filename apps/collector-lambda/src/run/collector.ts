@@ -50,6 +50,12 @@ export type RunOutcome =
   | { readonly kind: 'complete'; readonly manifest: RunManifest }
   | { readonly kind: 'handoff'; readonly reason: 'deadline' | 'retry-after'; readonly delaySeconds: number };
 
+/** A page's records not served before in the run's last two pages, and their primary keys. */
+interface Fresh {
+  readonly records: unknown[];
+  readonly keys: string[];
+}
+
 type Fetch = { readonly ok: true; readonly url: URL; readonly page: FetchedPage<ParsedPage> } | { readonly ok: false; readonly error: unknown };
 
 function unwrap(fetch: Fetch): { url: URL; page: FetchedPage<ParsedPage> } {
@@ -104,10 +110,11 @@ export class RunCollector {
       ahead = undefined;
       try {
         const { url, page } = unwrap(await request);
-        const step = this.advance(url, page);
+        const fresh = this.dedupe(page.value.records);
+        const step = this.advance(url, page, fresh);
         // Only when the budget still allows another page: a prefetch dropped at a hand-off is a wasted call.
         if (!step.state.done && budget.hasTimeForPage(remainingMs(), this.writer?.pendingBytes ?? 0)) ahead = this.fetch(step.state);
-        await this.batch(url, page, step);
+        await this.batch(url, page, fresh, step);
         this.pagesThisInvocation++;
         budget.recordPage(now() - started);
       } catch (e) {
@@ -159,10 +166,27 @@ export class RunCollector {
     return { source: this.env.source.name, url: url.toString(), page: this.work.page.seq };
   }
 
+  /** Records of a page not seen in the last two pages (by primary key): a shifting offset API serves some twice. */
+  private dedupe(records: readonly unknown[]): Fresh {
+    const seen = new Set(this.work.recentKeys.flat());
+    const fresh: Fresh = { records: [], keys: [] };
+    for (const record of records) {
+      const key = this.primaryKey(record);
+      if (key !== undefined) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        fresh.keys.push(key);
+      }
+      fresh.records.push(record);
+    }
+    return fresh;
+  }
+
   /** The page state after this page (the next request), or a SourceError when pagination cannot go on. */
-  private advance(url: URL, fetched: FetchedPage<ParsedPage>): Advance {
+  private advance(url: URL, fetched: FetchedPage<ParsedPage>, fresh: Fresh): Advance {
     try {
-      const step = advance(this.env.source.pagination, this.work.page, { body: fetched.value.body, headers: fetched.headers, url, count: fetched.value.records.length });
+      const page = { body: fetched.value.body, headers: fetched.headers, url, count: fetched.value.records.length, kept: this.work.records + fresh.records.length };
+      const step = advance(this.env.source.pagination, this.work.page, page);
       return { ...step, state: this.withoutQuerySecret(step.state) };
     } catch (e) {
       if (e instanceof PaginationError) throw new SourceError(e.message, this.location(url), undefined, { cause: e });
@@ -170,55 +194,42 @@ export class RunCollector {
     }
   }
 
-  private async batch(url: URL, fetched: FetchedPage<ParsedPage>, step: Advance): Promise<void> {
+  private async batch(url: URL, fetched: FetchedPage<ParsedPage>, fresh: Fresh, step: Advance): Promise<void> {
     const { logger, metrics } = this.env;
     const location = this.location(url);
-    const lines = this.accept(fetched.value.records, location);
+    const lines = this.accept(fetched.value.records.length, fresh, location);
     if (lines.length) {
       this.writer ??= new PartWriter(this.env.s3, this.env.store.bucket, rawObjectKey({ ...runRefOf(this.work), part: this.work.nextPart }), this.env.chunkBytes);
       await this.writer.write(lines);
     }
     this.work.page = step.state;
     if (step.total !== null) {
-      if (this.work.apiReportedTotal !== null && step.total !== this.work.apiReportedTotal) {
+      if (this.work.apiReportedTotal !== null && step.total.count !== this.work.apiReportedTotal.count) {
         logger.warn('the API total changed while paginating: the source is shifting under us', { ...location, before: this.work.apiReportedTotal, now: step.total });
         metrics.addMetric('SourceShifted', MetricUnit.Count, 1);
       }
       this.work.apiReportedTotal = step.total;
     }
-    this.work.endedEarly = step.endedEarly;
     this.work.stalls = 0;
     metrics.addMetric('Pages', MetricUnit.Count, 1);
     metrics.addMetric('Records', MetricUnit.Count, lines.length);
     logger.debug('page collected', { ...location, records: lines.length, served: fetched.value.records.length, bytes: fetched.bytes, done: step.state.done });
-    if (step.endedEarly) logger.warn('pagination ended before the total the API reported', { ...location, served: step.state.served, total: step.total });
   }
 
-  /** Records to write, as NDJSON lines: drops keys seen in the last two pages, counts contract failures. */
-  private accept(records: readonly unknown[], location: SourceLocation): string[] {
-    const seen = new Set(this.work.recentKeys.flat());
-    const pageKeys: string[] = [];
-    const lines: string[] = [];
-    records.forEach((record, index) => {
-      const key = this.primaryKey(record);
-      if (key !== undefined) {
-        if (seen.has(key)) {
-          this.work.duplicatesDropped += 1;
-          return;
-        }
-        seen.add(key);
-        pageKeys.push(key);
-      }
+  /** Records to write, as NDJSON lines: counts the duplicates dropped and contract failures. */
+  private accept(served: number, fresh: Fresh, location: SourceLocation): string[] {
+    const lines = fresh.records.map((record, index) => {
       this.check(record, location, index);
       this.trackCursor(record);
-      lines.push(JSON.stringify(record));
+      return JSON.stringify(record);
     });
-    const dropped = records.length - lines.length;
+    const dropped = served - lines.length;
     if (dropped) {
+      this.work.duplicatesDropped += dropped;
       this.env.logger.warn('dropped records the API served twice (shifting pages)', { ...location, dropped });
       this.env.metrics.addMetric('DuplicatesDropped', MetricUnit.Count, dropped);
     }
-    this.work.recentKeys = [...this.work.recentKeys.slice(-1), pageKeys];
+    this.work.recentKeys = [...this.work.recentKeys.slice(-1), fresh.keys];
     this.work.records += lines.length;
     return lines;
   }
@@ -323,7 +334,6 @@ export class RunCollector {
       firstCursor: w.firstCursor,
       lastCursor: w.lastCursor,
       apiReportedTotal: w.apiReportedTotal,
-      endedEarly: w.endedEarly,
       continuations: w.continuations,
     });
     const key = manifestKey(runRefOf(w));
@@ -341,7 +351,7 @@ export class RunCollector {
     }
     await this.commit({ ...w, status: 'complete' }, this.env.now());
     this.env.metrics.addMetric('RunsCompleted', MetricUnit.Count, 1);
-    this.env.logger.info('run complete', { manifestKey: key, records: written.records, parts: written.parts.length, endedEarly: written.endedEarly });
+    this.env.logger.info('run complete', { manifestKey: key, records: written.records, parts: written.parts.length, apiReportedTotal: written.apiReportedTotal });
     return { kind: 'complete', manifest: written };
   }
 }

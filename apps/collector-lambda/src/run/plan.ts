@@ -68,7 +68,6 @@ export function newCheckpoint(source: SourceConfig, plan: RunPlan, now: number):
     firstCursor: null,
     lastCursor: null,
     apiReportedTotal: null,
-    endedEarly: false,
     continuations: 0,
     stalls: 0,
     recentKeys: [],

@@ -17,6 +17,44 @@ export interface IGlueDatabase {
   grantWrite(grantee: IGrantable): void;
 }
 
+/** A database someone else owns (e.g. the lake stack's, seen from another team's stack). */
+export interface LakeDatabaseAttributes {
+  readonly databaseName: string;
+  /** The key the account's Data Catalog is encrypted with: grants then include it. @default - none (catalog not encrypted with a customer key) */
+  readonly catalogKey?: ILakeKey;
+}
+
+/** Grants, the same for a database this stack creates and one it imports. */
+abstract class GlueDatabaseBase extends Construct implements IGlueDatabase {
+  abstract readonly databaseName: string;
+  abstract readonly databaseArn: string;
+  protected abstract readonly catalogKey?: ILakeKey;
+
+  grantRead(grantee: IGrantable): void {
+    grantee.addToPolicy({
+      Action: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+      Resource: this.catalogResources(),
+    });
+    this.catalogKey?.grantDecrypt(grantee);
+  }
+
+  grantWrite(grantee: IGrantable): void {
+    this.grantRead(grantee);
+    grantee.addToPolicy({
+      Action: ['glue:CreateTable', 'glue:UpdateTable', 'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:DeletePartition', 'glue:BatchDeletePartition'],
+      Resource: this.catalogResources(),
+    });
+    this.catalogKey?.grantEncryptDecrypt(grantee);
+  }
+
+  private catalogResources(): string[] {
+    const env = AwsEnv.of(this);
+    return [env.arn('glue', 'catalog'), this.databaseArn, env.arn('glue', `table/${this.databaseName}/*`)];
+  }
+}
+
+const checkDatabaseName = (name: string) => check('databaseName', name, (n) => GLUE_NAME.test(n), 'use lowercase letters, digits and "_" (Glue/Athena names), e.g. "nfe_dev_lake"');
+
 export interface LakeDatabaseProps {
   /** Glue database name: lowercase letters, digits and `_`. */
   readonly databaseName: string;
@@ -54,17 +92,32 @@ const PARQUET_STORAGE = {
 const columns = (cols: readonly GlueColumn[]) => cols.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
 
 /** A Glue database whose tables come from lake-core dataset contracts, never retyped. */
-export class LakeDatabase extends Construct implements IGlueDatabase {
+export class LakeDatabase extends GlueDatabaseBase {
+  /** A database this stack does not manage, by name: grants on it and its tables, no resource. */
+  static fromDatabaseAttributes(scope: Construct, id: string, attrs: LakeDatabaseAttributes): IGlueDatabase {
+    const databaseName = checkDatabaseName(attrs.databaseName);
+    class Import extends GlueDatabaseBase {
+      readonly databaseName = databaseName;
+      readonly databaseArn = AwsEnv.of(scope).arn('glue', `database/${databaseName}`);
+      protected readonly catalogKey = attrs.catalogKey;
+    }
+    return new Import(scope, id);
+  }
+
   readonly resource: GlueCatalogDatabase;
   readonly databaseName: string;
   readonly databaseArn: string;
   readonly tables: Record<string, GlueCatalogTable> = {};
+<<<<<<< HEAD
   private readonly catalogKey: ILakeKey;
   private readonly projectionStartDate: string;
+=======
+  protected readonly catalogKey: ILakeKey;
+>>>>>>> 86bedf7105c84edc1d6f43fdf0eafa691f1ba306
 
   constructor(scope: Construct, id: string, props: LakeDatabaseProps) {
     super(scope, id);
-    const name = check('databaseName', props.databaseName, (n) => GLUE_NAME.test(n), 'use lowercase letters, digits and "_" (Glue/Athena names), e.g. "nfe_dev_lake"');
+    const name = checkDatabaseName(props.databaseName);
     this.catalogKey = props.catalogKey;
     this.projectionStartDate = check('projectionStartDate', props.projectionStartDate, (d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)), 'use the first date of the data as YYYY-MM-DD, e.g. "2026-01-01"');
     this.resource = new GlueCatalogDatabase(this, 'Resource', { name, description: props.description });
@@ -128,28 +181,6 @@ export class LakeDatabase extends Construct implements IGlueDatabase {
     });
     this.tables[table.name] = resource;
     return resource;
-  }
-
-  grantRead(grantee: IGrantable): void {
-    grantee.addToPolicy({
-      Action: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
-      Resource: this.catalogResources(),
-    });
-    this.catalogKey.grantDecrypt(grantee);
-  }
-
-  grantWrite(grantee: IGrantable): void {
-    this.grantRead(grantee);
-    grantee.addToPolicy({
-      Action: ['glue:CreateTable', 'glue:UpdateTable', 'glue:CreatePartition', 'glue:BatchCreatePartition', 'glue:UpdatePartition', 'glue:DeletePartition', 'glue:BatchDeletePartition'],
-      Resource: this.catalogResources(),
-    });
-    this.catalogKey.grantEncryptDecrypt(grantee);
-  }
-
-  private catalogResources(): string[] {
-    const env = AwsEnv.of(this);
-    return [env.arn('glue', 'catalog'), this.databaseArn, env.arn('glue', `table/${this.databaseName}/*`)];
   }
 
   private addGlueTable(

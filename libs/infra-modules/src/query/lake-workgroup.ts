@@ -2,6 +2,7 @@ import { AthenaNamedQuery } from '@cdktf/provider-aws/lib/athena-named-query';
 import { AthenaWorkgroup } from '@cdktf/provider-aws/lib/athena-workgroup';
 import { Construct } from 'constructs';
 import { IGlueDatabase } from '../catalog/lake-database';
+import { AwsEnv } from '../common/aws-env';
 import { check } from '../common/validate';
 import { ILakeBucket } from '../storage/lake-bucket';
 
@@ -22,14 +23,57 @@ export interface NamedQuerySpec {
   readonly sql: string;
 }
 
+export interface ILakeWorkgroup {
+  readonly workgroupName: string;
+  readonly workgroupArn: string;
+  /** Saves `query` in this workgroup, run against `database`. */
+  addNamedQuery(database: IGlueDatabase, query: NamedQuerySpec): AthenaNamedQuery;
+}
+
+/** A workgroup someone else owns (e.g. the query stack's, seen from another team's stack). */
+export interface LakeWorkgroupAttributes {
+  readonly workgroupName: string;
+}
+
+const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
+
+/** Named queries, the same for a workgroup this stack creates and one it imports. */
+abstract class WorkgroupBase extends Construct implements ILakeWorkgroup {
+  abstract readonly workgroupName: string;
+  abstract readonly workgroupArn: string;
+  readonly namedQueries: AthenaNamedQuery[] = [];
+
+  addNamedQuery(database: IGlueDatabase, query: NamedQuerySpec): AthenaNamedQuery {
+    const named = new AthenaNamedQuery(this, query.name, {
+      name: query.name,
+      description: query.description,
+      database: database.databaseName,
+      workgroup: this.workgroupName,
+      query: query.sql,
+    });
+    this.namedQueries.push(named);
+    return named;
+  }
+}
+
 /**
  * An Athena workgroup on engine v3 with its settings enforced on every client: KMS-encrypted
  * results in the lake's results bucket, a per-query bytes-scanned cutoff and CloudWatch metrics.
  */
-export class LakeWorkgroup extends Construct {
+export class LakeWorkgroup extends WorkgroupBase {
+  /** A workgroup this stack does not manage, by name: named queries in it, no resource. */
+  static fromWorkgroupAttributes(scope: Construct, id: string, attrs: LakeWorkgroupAttributes): ILakeWorkgroup {
+    const workgroupName = check('workgroupName', attrs.workgroupName, (n) => WORKGROUP_NAME.test(n), 'use an Athena workgroup name (1-128 letters, digits, ".", "_" and "-")');
+    class Import extends WorkgroupBase {
+      readonly workgroupName = workgroupName;
+      readonly workgroupArn = AwsEnv.of(scope).arn('athena', `workgroup/${workgroupName}`);
+    }
+    return new Import(scope, id);
+  }
+
   readonly resource: AthenaWorkgroup;
   readonly workgroupName: string;
-  readonly namedQueries: AthenaNamedQuery[] = [];
+  readonly workgroupArn: string;
 
   constructor(scope: Construct, id: string, props: LakeWorkgroupProps) {
     super(scope, id);
@@ -52,17 +96,6 @@ export class LakeWorkgroup extends Construct {
       },
     });
     this.workgroupName = this.resource.name;
-  }
-
-  addNamedQuery(database: IGlueDatabase, query: NamedQuerySpec): AthenaNamedQuery {
-    const named = new AthenaNamedQuery(this, query.name, {
-      name: query.name,
-      description: query.description,
-      database: database.databaseName,
-      workgroup: this.workgroupName,
-      query: query.sql,
-    });
-    this.namedQueries.push(named);
-    return named;
+    this.workgroupArn = this.resource.arn;
   }
 }

@@ -96,7 +96,8 @@ export class QueryStack extends LakeStackBase {
     if (props.config.sources.some((s) => s.dataset === nfeInvoice.name)) {
       for (const query of demoQueries(nfeInvoice)) this.workgroup.addNamedQuery(props.lake.database, query);
     }
-    new TerraformOutput(this, 'athena_workgroup', { value: this.workgroup.workgroupName });
+    new TerraformOutput(this, 'athena_workgroup', { value: this.workgroup.workgroupName, description: 'Name of the lake Athena workgroup' });
+    new TerraformOutput(this, 'athena_workgroup_arn', { value: this.workgroup.workgroupArn, description: 'ARN of the lake Athena workgroup' });
   }
 }
 

@@ -2,3 +2,4 @@ export * from './lake-stack-base';
 export * from './lake-stack';
 export * from './compute-stacks';
 export * from './lake-app';
+export * from './environment-config';

@@ -1,10 +1,18 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LakeConfig } from '@nfe-lake/lake-core';
-import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
-import { join } from 'node:path';
+import { ISynthesisSession, LocalBackend, S3Backend, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { copyFileSync } from 'node:fs';
+import { join, posix, resolve } from 'node:path';
 
 const LOCAL_SERVICES = ['athena', 'cloudwatch', 'emr', 'events', 'glue', 'iam', 'kms', 'lambda', 'logs', 'redshift', 'redshiftdata', 's3', 'scheduler', 'secretsmanager', 'sqs', 'ssm', 'sts'] as const;
+
+/**
+ * The committed provider lock (hashicorp/aws from the offline mirror). Written beside every stack's
+ * cdk.tf.json, so `cdktf diff/deploy` find the provider locked and never run `terraform providers
+ * lock`, which would ask the public registry.
+ */
+export const PROVIDER_LOCK_FILE = resolve(__dirname, '..', '..', '.terraform.lock.hcl');
 
 /** `nfe-dev`: the prefix of every account-wide name of an environment. */
 export const namePrefix = (config: LakeConfig) => `${config.project}-${config.environment}`;
@@ -47,8 +55,16 @@ export abstract class LakeStackBase extends TerraformStack {
       // S3-native state locking (Terraform >= 1.10), no DynamoDB table to run
       backend.addOverride('use_lockfile', true);
     } else {
-      // beside the synth output, not in whatever directory synth ran from; survives re-synth
-      new LocalBackend(this, { path: join(App.of(this).outdir, '..', 'terraform-state', `${id}.tfstate`) });
+      // `<outdir>/../terraform-state`, relative to the stack's directory (`<outdir>/stacks/<id>`, where
+      // terraform runs), so a synth made in one checkout never points into another; survives re-synth
+      new LocalBackend(this, { path: posix.join('..', '..', '..', 'terraform-state', `${id}.tfstate`) });
     }
+    const synthesizer = this.synthesizer;
+    this.synthesizer = {
+      synthesize: (session: ISynthesisSession) => {
+        synthesizer.synthesize(session);
+        copyFileSync(PROVIDER_LOCK_FILE, join(session.outdir, session.manifest.forStack(this).workingDirectory, '.terraform.lock.hcl'));
+      },
+    };
   }
 }

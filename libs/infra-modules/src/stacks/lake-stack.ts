@@ -64,11 +64,17 @@ export class LakeStack extends LakeStackBase {
     }
     if (props.encryptCatalog ?? !this.onMoto) new CatalogEncryption(this, 'CatalogEncryption', { key: this.storage.key });
 
+    // names and ARNs for other teams' stacks (LakeBucket.fromBucketAttributes etc.); the sensitive
+    // cross-stack-output-* outputs are cdktf's own plumbing for our compute stacks
     const s = this.storage;
-    for (const [name, bucket] of Object.entries({ raw: s.raw, curated: s.curated, analytics: s.analytics, athena_results: s.athenaResults, artefacts: s.artefacts })) {
-      new TerraformOutput(this, `${name}_bucket`, { value: bucket.bucketName });
+    const buckets = { raw: s.raw, curated: s.curated, analytics: s.analytics, athena_results: s.athenaResults, artefacts: s.artefacts };
+    for (const [layer, bucket] of Object.entries(buckets)) {
+      const what = `the ${layer.replace('_', ' ')} bucket`;
+      new TerraformOutput(this, `${layer}_bucket`, { value: bucket.bucketName, description: `Name of ${what}` });
+      new TerraformOutput(this, `${layer}_bucket_arn`, { value: bucket.bucketArn, description: `ARN of ${what}` });
     }
-    new TerraformOutput(this, 'glue_database', { value: this.database.databaseName });
-    new TerraformOutput(this, 'lake_key_arn', { value: s.key.keyArn });
+    new TerraformOutput(this, 'lake_key_arn', { value: s.key.keyArn, description: 'ARN of the lake KMS key: readers of the data buckets and of the catalog need kms:Decrypt on it' });
+    new TerraformOutput(this, 'glue_database', { value: this.database.databaseName, description: 'Name of the lake Glue database' });
+    new TerraformOutput(this, 'glue_database_arn', { value: this.database.databaseArn, description: 'ARN of the lake Glue database' });
   }
 }

@@ -1,5 +1,5 @@
 import { ILakeKey } from './lake-key';
-import type { ILakeBucket } from './lake-bucket';
+import type { LakeBucket } from './lake-bucket';
 
 export interface LakeBucketProps {
   /** Globally unique bucket name. */
@@ -9,8 +9,8 @@ export interface LakeBucketProps {
    * @default - SSE-S3; only for the server access logs bucket, which S3 log delivery cannot write with SSE-KMS
    */
   readonly key?: ILakeKey;
-  /** @default - no server access logs (only the access logs bucket itself) */
-  readonly accessLogsBucket?: ILakeBucket;
+  /** Server access logs go here: a bucket of this stack, whose policy admits S3 log delivery. @default - no server access logs (only the access logs bucket itself) */
+  readonly accessLogsBucket?: LakeBucket;
   /** @default 30 */
   readonly noncurrentVersionExpirationDays?: number;
   /** @default 7 */

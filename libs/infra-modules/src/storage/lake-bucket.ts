@@ -8,8 +8,9 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { ITerraformDependable, Lazy } from 'cdktf';
+import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
+import { AwsEnv } from '../common/aws-env';
 import { IGrantable, PolicyStatement, policyDocument } from '../common/iam';
 import { check, positiveInt } from '../common/validate';
 import { LakeBucketProps } from './lake-bucket-props';
@@ -22,15 +23,43 @@ export interface ILakeBucket {
   readonly bucketName: string;
   readonly bucketArn: string;
   readonly key?: ILakeKey;
-  /** The bucket policy: what depends on a grant in it (e.g. log delivery) waits for it. */
-  readonly policy: ITerraformDependable;
   /** `s3://<bucket>/<key>` */
   s3Uri(key?: string): string;
   /** Read objects matching `keyPattern` (and list the bucket). */
   grantRead(grantee: IGrantable, keyPattern?: string): void;
   /** Write (put, multipart) objects matching `keyPattern`. */
   grantWrite(grantee: IGrantable, keyPattern?: string): void;
-  addToResourcePolicy(statement: PolicyStatement): void;
+}
+
+/** A bucket someone else owns (e.g. another team's stack, or the lake stack seen from outside it). */
+export interface LakeBucketAttributes {
+  readonly bucketName: string;
+  /** The key its objects are encrypted with: grants then include it. @default - none (SSE-S3) */
+  readonly key?: ILakeKey;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** URIs and grants, the same for a bucket this stack creates and one it imports. */
+abstract class LakeBucketBase extends Construct implements ILakeBucket {
+  abstract readonly bucketName: string;
+  abstract readonly bucketArn: string;
+  abstract readonly key?: ILakeKey;
+
+  s3Uri(key = ''): string {
+    return `s3://${this.bucketName}/${key}`;
+  }
+
+  grantRead(grantee: IGrantable, keyPattern = '*'): void {
+    grantee.addToPolicy({ Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [this.bucketArn] });
+    grantee.addToPolicy({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: [`${this.bucketArn}/${keyPattern}`] });
+    this.key?.grantDecrypt(grantee);
+  }
+
+  grantWrite(grantee: IGrantable, keyPattern = '*'): void {
+    grantee.addToPolicy({ Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: [`${this.bucketArn}/${keyPattern}`] });
+    this.key?.grantEncryptDecrypt(grantee);
+  }
 }
 
 /**
@@ -38,11 +67,23 @@ export interface ILakeBucket {
  * disabled, TLS-only policy, versioning with noncurrent expiry, aborted incomplete uploads,
  * server access logs and Intelligent-Tiering without the archive tiers Athena cannot read.
  */
-export class LakeBucket extends Construct implements ILakeBucket {
+export class LakeBucket extends LakeBucketBase {
+  /** A bucket this stack does not manage, by name: grants and URIs, no resource (its policy stays its owner's). */
+  static fromBucketAttributes(scope: Construct, id: string, attrs: LakeBucketAttributes): ILakeBucket {
+    const bucketName = check('bucketName', attrs.bucketName, (n) => BUCKET_NAME.test(n), 'use an S3 bucket name (3-63 lowercase letters, digits, "." and "-")');
+    class Import extends LakeBucketBase {
+      readonly bucketName = bucketName;
+      readonly bucketArn = `arn:${AwsEnv.of(scope).partition}:s3:::${bucketName}`;
+      readonly key = attrs.key;
+    }
+    return new Import(scope, id);
+  }
+
   readonly resource: S3Bucket;
   readonly bucketName: string;
   readonly bucketArn: string;
   readonly key?: ILakeKey;
+  /** The bucket policy: what depends on a grant in it (e.g. log delivery) waits for it. */
   readonly policy: S3BucketPolicy;
   private readonly statements: PolicyStatement[];
 
@@ -139,25 +180,9 @@ export class LakeBucket extends Construct implements ILakeBucket {
     if (props.eventBridge) {
       new S3BucketNotification(this, 'EventBridge', { bucket, eventbridge: true });
     }
-
-  }
-
-  s3Uri(key = ''): string {
-    return `s3://${this.bucketName}/${key}`;
   }
 
   addToResourcePolicy(statement: PolicyStatement): void {
     this.statements.push(statement);
-  }
-
-  grantRead(grantee: IGrantable, keyPattern = '*'): void {
-    grantee.addToPolicy({ Action: ['s3:ListBucket', 's3:GetBucketLocation'], Resource: [this.bucketArn] });
-    grantee.addToPolicy({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: [`${this.bucketArn}/${keyPattern}`] });
-    this.key?.grantDecrypt(grantee);
-  }
-
-  grantWrite(grantee: IGrantable, keyPattern = '*'): void {
-    grantee.addToPolicy({ Action: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], Resource: [`${this.bucketArn}/${keyPattern}`] });
-    this.key?.grantEncryptDecrypt(grantee);
   }
 }

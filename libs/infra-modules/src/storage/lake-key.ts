@@ -13,6 +13,26 @@ export interface ILakeKey {
   grantDecrypt(grantee: IGrantable): void;
 }
 
+/** A key someone else owns, by ARN (aliases are not accepted by IAM key grants). */
+export interface LakeKeyAttributes {
+  readonly keyArn: string;
+}
+
+const KEY_ARN = /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
+
+/** Grants, the same for a key this stack creates and one it imports. */
+abstract class LakeKeyBase extends Construct implements ILakeKey {
+  abstract readonly keyArn: string;
+
+  grantEncryptDecrypt(grantee: IGrantable): void {
+    grantee.addToPolicy(encryptDecrypt(this.keyArn));
+  }
+
+  grantDecrypt(grantee: IGrantable): void {
+    grantee.addToPolicy(decrypt(this.keyArn));
+  }
+}
+
 export interface LakeKeyProps {
   /** Alias without `alias/`, e.g. `nfe-dev-lake`. */
   readonly aliasName: string;
@@ -24,7 +44,16 @@ export interface LakeKeyProps {
  * The lake's customer managed KMS key: rotation on, key policy delegating to IAM in the account.
  * Services that encrypt on their own behalf (CloudWatch Logs) are added with `allowService`.
  */
-export class LakeKey extends Construct implements ILakeKey {
+export class LakeKey extends LakeKeyBase {
+  /** A key this stack does not manage: grants on it, no resource (its key policy stays its owner's). */
+  static fromKeyAttributes(scope: Construct, id: string, attrs: LakeKeyAttributes): ILakeKey {
+    const keyArn = check('keyArn', attrs.keyArn, (a) => KEY_ARN.test(a), 'use the key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id> (the lake stack output lake_key_arn)');
+    class Import extends LakeKeyBase {
+      readonly keyArn = keyArn;
+    }
+    return new Import(scope, id);
+  }
+
   readonly resource: KmsKey;
   readonly keyArn: string;
   private readonly statements: PolicyStatement[];
@@ -56,14 +85,6 @@ export class LakeKey extends Construct implements ILakeKey {
       Resource: '*',
       Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': env.arn('logs', `log-group:${logGroupPrefix}*`) } },
     });
-  }
-
-  grantEncryptDecrypt(grantee: IGrantable): void {
-    grantee.addToPolicy(encryptDecrypt(this.keyArn));
-  }
-
-  grantDecrypt(grantee: IGrantable): void {
-    grantee.addToPolicy(decrypt(this.keyArn));
   }
 }
 

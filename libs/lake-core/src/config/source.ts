@@ -18,6 +18,14 @@ export const authSchema = z.discriminatedUnion('type', [
 /** Dot path into a JSON response, e.g. `data.items`; `$` is the whole body. */
 const jsonPath = z.string().regex(/^(\$|[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)$/, 'a dot path like "data.items" or "$"');
 
+/** A field that was renamed: its old name fails with what replaced it. */
+const renamed = (fix: string) => z.never({ error: `renamed: ${fix}` }).optional();
+
+/*
+ * Totals are in one unit each (an API reports one or the other: set one). The collector checks
+ * them: a run served more than the total, or whose pagination ends before it, fails instead of
+ * completing.
+ */
 export const paginationSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('none') }).strict(),
   z
@@ -27,17 +35,23 @@ export const paginationSchema = z.discriminatedUnion('type', [
       sizeParam: z.string().default('page_size'),
       pageSize: z.number().int().positive().max(10_000).default(100),
       firstPage: z.number().int().nonnegative().default(1),
-      /** Path of a total-pages or total-records field, when the API reports one. */
-      totalPath: jsonPath.optional(),
+      /** Path of the number of pages the API reports; pagination stops after that many pages. */
+      totalPagesPath: jsonPath.optional(),
+      /** Path of the number of records the API reports; pagination stops once that many are served. */
+      totalRecordsPath: jsonPath.optional(),
+      totalPath: renamed('use totalPagesPath for a total-pages field or totalRecordsPath for a total-records field'),
     })
-    .strict(),
+    .strict()
+    .refine((p) => !(p.totalPagesPath && p.totalRecordsPath), { error: 'set totalPagesPath or totalRecordsPath, not both', path: ['totalRecordsPath'] }),
   z
     .object({
       type: z.literal('offset'),
       offsetParam: z.string().default('offset'),
       limitParam: z.string().default('limit'),
       limit: z.number().int().positive().max(10_000).default(100),
-      totalPath: jsonPath.optional(),
+      /** Path of the number of records the API reports; pagination stops at that offset. */
+      totalRecordsPath: jsonPath.optional(),
+      totalPath: renamed('use totalRecordsPath (offsets count records)'),
     })
     .strict(),
   z
@@ -48,10 +62,23 @@ export const paginationSchema = z.discriminatedUnion('type', [
       nextCursorPath: jsonPath,
       sizeParam: z.string().optional(),
       pageSize: z.number().int().positive().max(10_000).optional(),
-      totalPath: jsonPath.optional(),
+      /** Path of the number of records the API reports (checked; the cursor alone ends pagination). */
+      totalRecordsPath: jsonPath.optional(),
+      totalPath: renamed('use totalRecordsPath (a total-records field)'),
     })
     .strict(),
-  z.object({ type: z.literal('link_header'), rel: z.string().default('next'), totalHeader: z.string().optional() }).strict(),
+  z
+    .object({
+      type: z.literal('link_header'),
+      rel: z.string().default('next'),
+      /** Response header with the number of pages, e.g. `X-Total-Pages` (checked; the link alone ends pagination). */
+      totalPagesHeader: z.string().min(1).optional(),
+      /** Response header with the number of records, e.g. `X-Total-Count`. */
+      totalRecordsHeader: z.string().min(1).optional(),
+      totalHeader: renamed('use totalPagesHeader for a total-pages header or totalRecordsHeader for a total-records header'),
+    })
+    .strict()
+    .refine((p) => !(p.totalPagesHeader && p.totalRecordsHeader), { error: 'set totalPagesHeader or totalRecordsHeader, not both', path: ['totalRecordsHeader'] }),
 ]);
 
 export const incrementalSchema = z

@@ -1,0 +1,1 @@
+"""moto server with the lake's patches for what moto 5.2.1 lacks (see patches/)."""

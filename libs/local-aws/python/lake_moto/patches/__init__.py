@@ -1,0 +1,17 @@
+"""The registry of moto patches: one module per missing operation, each with an `apply()` that registers it.
+
+A patch adds what upstream moto would: a backend method on the service's `*Backend` class and a response
+method on its `*Response` class (moto dispatches an action to the response method of the same snake_case
+name). Applying a patch twice is harmless. Drop a patch when the pinned moto implements the operation.
+"""
+
+from types import ModuleType
+
+from lake_moto.patches import athena_delete_named_query, s3_eventbridge_notification
+
+PATCHES: tuple[ModuleType, ...] = (athena_delete_named_query, s3_eventbridge_notification)
+
+
+def apply_all() -> None:
+    for patch in PATCHES:
+        patch.apply()
