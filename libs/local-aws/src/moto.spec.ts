@@ -1,4 +1,5 @@
 import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand, DeleteNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
+import { CreateDatabaseCommand, CreatePartitionCommand, CreateTableCommand, GetPartitionsCommand, GlueClient } from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLocalAws, LocalAwsError } from './moto';
 
@@ -61,6 +62,21 @@ describe('startLocalAws', () => {
       await expect(athena.send(new DeleteNamedQueryCommand({ NamedQueryId: a }))).rejects.toMatchObject({ name: 'InvalidRequestException', message: `NamedQuery ${a} does not exist` });
     } finally {
       athena.destroy();
+      await aws.stop();
+    }
+  });
+
+  it('serves the lake patches over HTTP: Glue GetPartitions with an empty expression lists every partition', async () => {
+    const aws = await startLocalAws();
+    const glue = new GlueClient(aws.clientConfig);
+    try {
+      await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'db' } }));
+      await glue.send(new CreateTableCommand({ DatabaseName: 'db', TableInput: { Name: 't', PartitionKeys: [{ Name: 'dt', Type: 'date' }] } }));
+      await glue.send(new CreatePartitionCommand({ DatabaseName: 'db', TableName: 't', PartitionInput: { Values: ['2026-01-01'], StorageDescriptor: { Location: 's3://b/t/dt=2026-01-01/' } } }));
+      const partitions = await glue.send(new GetPartitionsCommand({ DatabaseName: 'db', TableName: 't', Expression: '' }));
+      expect(partitions.Partitions?.map((p) => p.Values)).toEqual([['2026-01-01']]);
+    } finally {
+      glue.destroy();
       await aws.stop();
     }
   });
