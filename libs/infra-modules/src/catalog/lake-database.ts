@@ -108,12 +108,8 @@ export class LakeDatabase extends GlueDatabaseBase {
   readonly databaseName: string;
   readonly databaseArn: string;
   readonly tables: Record<string, GlueCatalogTable> = {};
-<<<<<<< HEAD
-  private readonly catalogKey: ILakeKey;
-  private readonly projectionStartDate: string;
-=======
   protected readonly catalogKey: ILakeKey;
->>>>>>> 86bedf7105c84edc1d6f43fdf0eafa691f1ba306
+  private readonly projectionStartDate: string;
 
   constructor(scope: Construct, id: string, props: LakeDatabaseProps) {
     super(scope, id);
