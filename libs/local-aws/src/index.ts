@@ -7,3 +7,4 @@ export * from './trino/client';
 export * from './trino/install';
 export * from './trino/jdk';
 export * from './trino/server';
+export * from './trino/named-queries';

@@ -10,7 +10,7 @@ export interface TrinoAwsTarget {
  * - `hive`: Hive tables (JSON, Parquet) with partition projection from the table properties;
  *   a Glue table with `table_type=DELTA` is redirected to `delta`, as Athena does.
  * - `delta`: Delta Lake tables (schema and partitions from the Delta log).
- * Statistics are off: moto does not implement Glue's column-statistics APIs.
+ * Statistics are off, read and write: moto does not implement Glue's column-statistics APIs.
  */
 export function trinoCatalogs(aws: TrinoAwsTarget): Record<'hive' | 'delta', Record<string, string>> {
   const glue = {
@@ -36,6 +36,7 @@ export function trinoCatalogs(aws: TrinoAwsTarget): Record<'hive' | 'delta', Rec
       'hive.partition-projection-enabled': 'true',
       'hive.delta-lake-catalog-name': 'delta',
       'hive.table-statistics-enabled': 'false',
+      'hive.collect-column-statistics-on-write': 'false',
     },
     delta: {
       'connector.name': 'delta_lake',

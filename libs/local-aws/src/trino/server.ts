@@ -73,6 +73,8 @@ export async function startTrino(options: StartTrinoOptions): Promise<LocalTrino
     '--enable-native-access=ALL-UNNAMED',
     '-Djdk.attach.allowAttachSelf=true',
     '-Dfile.encoding=UTF-8',
+    // Athena runs in UTC: current_date and date arithmetic must not follow the laptop's zone
+    '-Duser.timezone=UTC',
     '-Dnode.environment=lake',
     `-Dnode.data-dir=${join(work, 'data')}`,
     '-Dnode.internal-address=127.0.0.1',
