@@ -87,3 +87,13 @@ async function call(url: string, init: RequestInit): Promise<StatementResponse> 
     return JSON.parse(text) as StatementResponse;
   }
 }
+
+/** A result as an aligned text table: header, rule, then the first `limit` rows. */
+export function formatResult(result: TrinoResult, limit = Number.POSITIVE_INFINITY): string {
+  const header = result.columns.map((c) => c.name);
+  const rows = result.rows.slice(0, limit).map((r) => r.map((v) => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v))));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ');
+  const more = result.rows.length > rows.length ? [`(${result.rows.length - rows.length} more rows)`] : [];
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...rows.map(line), ...more].join('\n');
+}
