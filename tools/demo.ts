@@ -279,8 +279,9 @@ async function rawParts(s3: S3Client, bucket: string): Promise<RawPart[]> {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
     for (const { Key } of page.Contents ?? []) {
       if (!Key || Key.startsWith('_')) continue;
-      const body = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
-      const lines = gunzipSync(Buffer.from(await body.Body!.transformToByteArray())).toString('utf8').split('\n').filter(Boolean);
+      const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      if (!Body) throw new Error(`empty raw part s3://${bucket}/${Key}`);
+      const lines = gunzipSync(Buffer.from(await Body.transformToByteArray())).toString('utf8').split('\n').filter(Boolean);
       parts.push({ key: Key, records: lines.map((l) => JSON.parse(l)) });
     }
     token = page.NextContinuationToken;
