@@ -77,19 +77,17 @@ const literal = (v: unknown) => (v === undefined ? 'NULL' : typeof v === 'number
 
 /**
  * Writes rows as Parquet where a Glue table reads them, the way the job lays them out
- * (`<table location>/dt=<date>/`): Trino creates a partitioned scratch table at that location, then drops it.
+ * (`<table location>/dt=<date>/`): into a partitioned scratch table Trino creates at that location, then drops.
  */
 async function writeParquet(tableName: string, rows: Record<string, unknown>[]) {
   const table = [...nfeInvoice.curated, ...nfeInvoice.analytics].find((t) => t.name === tableName)!;
   const location = (await glue.send(new GetTableCommand({ DatabaseName: database, Name: tableName }))).Table!.StorageDescriptor!.Location!;
   const columns = tableGlueColumns(table);
-  const values = rows.map((r) => `(${[...columns.map((c) => `CAST(${literal(r[c.name])} AS ${trinoType(c.type)})`), `DATE ${literal(r.dt)}`].join(', ')})`);
   const scratch = `scratch_${tableName}`;
-  await trino.query(
-    `CREATE TABLE ${scratch} WITH (format = 'PARQUET', external_location = '${location}', partitioned_by = ARRAY['dt']) AS
-     SELECT * FROM (VALUES ${values.join(',\n')}) AS t(${[...columns.map((c) => c.name), 'dt'].join(', ')})`,
-    { schema: database },
-  );
+  const ddl = [...columns.map((c) => `${c.name} ${trinoType(c.type)}`), 'dt date'].join(', ');
+  await trino.query(`CREATE TABLE ${scratch} (${ddl}) WITH (format = 'PARQUET', external_location = '${location}', partitioned_by = ARRAY['dt'])`, { schema: database });
+  const values = rows.map((r) => `(${[...columns.map((c) => `CAST(${literal(r[c.name])} AS ${trinoType(c.type)})`), `DATE ${literal(r.dt)}`].join(', ')})`);
+  await trino.query(`INSERT INTO ${scratch} VALUES ${values.join(',\n')}`, { schema: database });
   await trino.query(`DROP TABLE ${scratch}`, { schema: database });
 }
 

@@ -11,6 +11,7 @@ export interface TrinoAwsTarget {
  *   a Glue table with `table_type=DELTA` is redirected to `delta`, as Athena does.
  * - `delta`: Delta Lake tables (schema and partitions from the Delta log).
  * Statistics are off, read and write: moto does not implement Glue's column-statistics APIs.
+ * INSERT into external tables is allowed, as Athena allows it (every Athena table is external).
  */
 export function trinoCatalogs(aws: TrinoAwsTarget): Record<'hive' | 'delta', Record<string, string>> {
   const glue = {
@@ -37,6 +38,7 @@ export function trinoCatalogs(aws: TrinoAwsTarget): Record<'hive' | 'delta', Rec
       'hive.delta-lake-catalog-name': 'delta',
       'hive.table-statistics-enabled': 'false',
       'hive.collect-column-statistics-on-write': 'false',
+      'hive.non-managed-table-writes-enabled': 'true',
     },
     delta: {
       'connector.name': 'delta_lake',
