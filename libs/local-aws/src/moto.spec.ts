@@ -1,5 +1,13 @@
 import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand, DeleteNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
-import { CreateDatabaseCommand, CreatePartitionCommand, CreateTableCommand, GetPartitionsCommand, GlueClient } from '@aws-sdk/client-glue';
+import {
+  CreateDatabaseCommand,
+  CreatePartitionCommand,
+  CreateTableCommand,
+  GetColumnStatisticsForTableCommand,
+  GetPartitionsCommand,
+  GlueClient,
+  UpdateColumnStatisticsForTableCommand,
+} from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { startLocalAws, LocalAwsError } from './moto';
 
@@ -66,7 +74,7 @@ describe('startLocalAws', () => {
     }
   });
 
-  it('serves the lake patches over HTTP: Glue GetPartitions with an empty expression lists every partition', async () => {
+  it('serves the lake patches over HTTP: Glue GetPartitions with an empty expression, column statistics', async () => {
     const aws = await startLocalAws();
     const glue = new GlueClient(aws.clientConfig);
     try {
@@ -75,6 +83,11 @@ describe('startLocalAws', () => {
       await glue.send(new CreatePartitionCommand({ DatabaseName: 'db', TableName: 't', PartitionInput: { Values: ['2026-01-01'], StorageDescriptor: { Location: 's3://b/t/dt=2026-01-01/' } } }));
       const partitions = await glue.send(new GetPartitionsCommand({ DatabaseName: 'db', TableName: 't', Expression: '' }));
       expect(partitions.Partitions?.map((p) => p.Values)).toEqual([['2026-01-01']]);
+      // column statistics, which Trino writes on every CREATE TABLE and INSERT
+      const statistics = { ColumnName: 'a', ColumnType: 'bigint', AnalyzedTime: new Date('2026-01-02T00:00:00Z'), StatisticsData: { Type: 'LONG' as const, LongColumnStatisticsData: { NumberOfNulls: 1, NumberOfDistinctValues: 2 } } };
+      expect((await glue.send(new UpdateColumnStatisticsForTableCommand({ DatabaseName: 'db', TableName: 't', ColumnStatisticsList: [statistics] }))).Errors).toEqual([]);
+      const read = await glue.send(new GetColumnStatisticsForTableCommand({ DatabaseName: 'db', TableName: 't', ColumnNames: ['a'] }));
+      expect(read.ColumnStatisticsList?.map((c) => [c.ColumnName, c.StatisticsData?.LongColumnStatisticsData?.NumberOfNulls])).toEqual([['a', 1]]);
     } finally {
       glue.destroy();
       await aws.stop();

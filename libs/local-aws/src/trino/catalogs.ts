@@ -46,6 +46,8 @@ export function trinoCatalogs(aws: TrinoAwsTarget): Record<'hive' | 'delta', Rec
       ...s3,
       'delta.hive-catalog-name': 'hive',
       'delta.table-statistics-enabled': 'false',
+      // one writer at a time (S3 has no atomic rename): tests write Delta tables through it
+      'delta.enable-non-concurrent-writes': 'true',
     },
   };
 }

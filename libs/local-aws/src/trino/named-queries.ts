@@ -1,4 +1,4 @@
-import { AthenaClient, BatchGetNamedQueryCommand, ListNamedQueriesCommand, NamedQuery } from '@aws-sdk/client-athena';
+import { AthenaClient, GetNamedQueryCommand, ListNamedQueriesCommand, NamedQuery } from '@aws-sdk/client-athena';
 import { LocalAwsError } from '../moto';
 import { TrinoResult } from './client';
 import { LocalTrino } from './server';
@@ -19,11 +19,12 @@ export async function workgroupNamedQueries(athena: AthenaClient, workgroup: str
     ids.push(...(page.NamedQueryIds ?? []));
     next = page.NextToken;
   } while (next);
+  // one GetNamedQuery each: moto 5.2.1 does not implement BatchGetNamedQuery
   const queries: NamedQuery[] = [];
-  for (let i = 0; i < ids.length; i += 50) {
-    const batch = await athena.send(new BatchGetNamedQueryCommand({ NamedQueryIds: ids.slice(i, i + 50) }));
-    if (batch.UnprocessedNamedQueryIds?.length) throw new LocalAwsError(`athena could not return named queries ${JSON.stringify(batch.UnprocessedNamedQueryIds)} of workgroup ${workgroup}`);
-    queries.push(...(batch.NamedQueries ?? []));
+  for (const id of ids) {
+    const { NamedQuery: query } = await athena.send(new GetNamedQueryCommand({ NamedQueryId: id }));
+    if (!query) throw new LocalAwsError(`athena returned no named query ${id} of workgroup ${workgroup}`);
+    queries.push(query);
   }
   return queries.sort((a, b) => (a.Name ?? '').localeCompare(b.Name ?? ''));
 }

@@ -6,6 +6,7 @@ import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from '@aws-sdk/
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { LocalAws, startLocalAws } from '../moto';
+import { TrinoQueryError } from './client';
 import { LocalTrino, startTrino } from './server';
 
 let aws: LocalAws;
@@ -103,6 +104,38 @@ describe('startTrino', () => {
       message: expect.stringMatching(/^trino: TABLE_NOT_FOUND: .*no_such_table.*\n {2}in: SELECT \* FROM no_such_table$/s),
     });
   }, 300_000);
+
+  it('reads a Glue table with table_type=DELTA through the delta catalog, found by its SerDe path', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'curated' }));
+    // Trino's delta catalog writes a Delta table (log + Parquet) the way the job's Delta writer would
+    await trino.query("CREATE TABLE delta.probe.written (id varchar, dt date) WITH (location = 's3://curated/orders/', partitioned_by = ARRAY['dt'])");
+    await trino.query("INSERT INTO delta.probe.written VALUES ('a', DATE '2026-01-02'), ('b', DATE '2026-01-03')");
+    // the shape LakeDatabase.addDeltaTable registers
+    const deltaTable = (name: string, serdeParameters: Record<string, string>) =>
+      glue.send(
+        new CreateTableCommand({
+          DatabaseName: 'probe',
+          TableInput: {
+            Name: name,
+            TableType: 'EXTERNAL_TABLE',
+            Parameters: { EXTERNAL: 'TRUE', table_type: 'DELTA', classification: 'delta', 'spark.sql.sources.provider': 'delta' },
+            StorageDescriptor: {
+              Location: 's3://curated/orders/',
+              Columns: [{ Name: 'id', Type: 'string' }, { Name: 'dt', Type: 'date' }],
+              SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe', Parameters: { 'serialization.format': '1', ...serdeParameters } },
+            },
+          },
+        }),
+      );
+    await deltaTable('orders', { path: 's3://curated/orders/' });
+    await deltaTable('orders_without_path', {});
+    // unqualified, in the hive catalog: redirected to delta as Athena does
+    expect((await trino.query('SELECT id, dt FROM orders ORDER BY id', { schema: 'probe' })).rows).toEqual([
+      ['a', '2026-01-02'],
+      ['b', '2026-01-03'],
+    ]);
+    await expect(trino.query('SELECT id FROM orders_without_path', { schema: 'probe' })).rejects.toThrow(TrinoQueryError);
+  }, 600_000);
 
   it('stops by its PID', async () => {
     const other = await startTrino({ aws });

@@ -7,9 +7,19 @@ name). Applying a patch twice is harmless. Drop a patch when the pinned moto imp
 
 from types import ModuleType
 
-from lake_moto.patches import athena_delete_named_query, glue_get_partitions_empty_expression, s3_eventbridge_notification
+from lake_moto.patches import (
+    athena_delete_named_query,
+    glue_column_statistics,
+    glue_get_partitions_empty_expression,
+    s3_eventbridge_notification,
+)
 
-PATCHES: tuple[ModuleType, ...] = (athena_delete_named_query, glue_get_partitions_empty_expression, s3_eventbridge_notification)
+PATCHES: tuple[ModuleType, ...] = (
+    athena_delete_named_query,
+    glue_column_statistics,
+    glue_get_partitions_empty_expression,
+    s3_eventbridge_notification,
+)
 
 
 def apply_all() -> None:
