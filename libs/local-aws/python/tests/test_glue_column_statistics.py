@@ -1,9 +1,7 @@
 from datetime import datetime, timezone
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from lake_moto.patches import glue_column_statistics
 
@@ -20,21 +18,9 @@ def stats(column, nulls):
 
 
 @pytest.fixture
-def glue():
+def glue(glue_table):
     glue_column_statistics.apply()
-    with mock_aws():
-        client = boto3.client("glue", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-        client.create_database(DatabaseInput={"Name": "db"})
-        client.create_table(
-            DatabaseName="db",
-            TableInput={
-                "Name": "t",
-                "PartitionKeys": [{"Name": "dt", "Type": "date"}],
-                "StorageDescriptor": {"Columns": [{"Name": "a", "Type": "bigint"}, {"Name": "b", "Type": "bigint"}]},
-            },
-        )
-        client.create_partition(DatabaseName="db", TableName="t", PartitionInput={"Values": ["2026-01-01"]})
-        yield client
+    return glue_table
 
 
 def test_table_statistics_are_stored_replaced_read_and_deleted(glue):
