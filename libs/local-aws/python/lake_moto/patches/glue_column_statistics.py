@@ -1,15 +1,15 @@
 """Glue column statistics of tables and partitions: Update, Get and Delete (moto 5.2.1 answers HTTP 500).
 
 Trino's Glue metastore writes a table's column statistics when it creates or inserts into one, even with
-statistics collection off (an empty list), so without them every CREATE TABLE and INSERT fails. Like AWS:
-statistics are kept per column and replaced by a newer update; Get returns those that exist; deleting
-statistics a column does not have is an EntityNotFoundException; an unknown table or partition is one too.
+statistics collection off (it deletes those of every column), so without them every CREATE TABLE and INSERT
+fails. Statistics are kept per column and replaced by a newer update; Get returns those that exist; deleting
+statistics a column does not have succeeds (Trino relies on that against AWS); an unknown table or
+partition is an EntityNotFoundException.
 """
 
 from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
-from moto.glue.exceptions import EntityNotFoundException
 from moto.glue.models import GlueBackend
 from moto.glue.responses import GlueResponse
 
@@ -39,10 +39,7 @@ def _get(self: GlueResponse, partition: list[str] | None) -> ActionResult:
 
 def _delete(self: GlueResponse, partition: list[str] | None) -> EmptyResult:
     store = _store(self.glue_backend, self.parameters["DatabaseName"], self.parameters["TableName"], partition)
-    name = self.parameters["ColumnName"]
-    if name not in store:
-        raise EntityNotFoundException(f"Column statistics for column {name} not found")
-    del store[name]
+    store.pop(self.parameters["ColumnName"], None)
     return EmptyResult()
 
 
