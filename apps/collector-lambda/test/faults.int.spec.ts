@@ -277,7 +277,7 @@ describe('a crash between writing a part and committing its checkpoint', () => {
       expect(lake.api.served.size).toBe(288);
       expect(result.completed).toHaveLength(1);
       const [manifest] = await lake.expectExactlyOnce();
-      expect(manifest.parts.map((p) => p.key.split('/').pop())).toEqual([0, 1, 2, 3, 4, 5].map((n) => `part-00000${n}.jsonl.gz`));
+      expect(manifest.parts.map((p) => p.key.split('/').pop())).toEqual([0, 1, 2, 3, 4, 5].map((n) => `run=20260101T000000Z-20260102T000000Z.part-00000${n}.jsonl.gz`));
     }));
 });
 
