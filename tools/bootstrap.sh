@@ -63,6 +63,21 @@ else
   missing java "Spark needs Java >= 17: apt-get install openjdk-17-jre-headless"
 fi
 
+# --- JDK >= 22 for Trino (the places libs/local-aws/src/trino/jdk.ts looks in) ---
+TRINO_JDK=""; TRINO_JDK_V=0
+JAVA_ON_PATH="$(command -v java 2>/dev/null || true)"
+JDK_HOMES=("${JAVA_HOME:-}")
+[ -n "$JAVA_ON_PATH" ] && JDK_HOMES+=("$(dirname "$(dirname "$(readlink -f "$JAVA_ON_PATH")")")")
+IFS=: read -ra JDK_DIRS <<<"${LAKE_JDK_SEARCH-/usr/lib/jvm}"
+for dir in "${JDK_DIRS[@]}"; do [ -d "$dir" ] && JDK_HOMES+=("$dir"/*); done
+for home in "${JDK_HOMES[@]}"; do
+  [ -n "$home" ] && [ -x "$home/bin/java" ] || continue
+  V="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null)"
+  if [ "${V:-0}" -gt "$TRINO_JDK_V" ]; then TRINO_JDK="$home"; TRINO_JDK_V="$V"; fi
+done
+if [ "$TRINO_JDK_V" -ge 22 ]; then report "jdk >= 22 (trino)" found "$TRINO_JDK (Java $TRINO_JDK_V)"
+else missing "jdk >= 22 (trino)" "Trino 476 needs Java >= 22 (newest found: ${TRINO_JDK:-none}); install a JDK 25 (apt-get install temurin-25-jdk from the Adoptium repository) into /usr/lib/jvm or set JAVA_HOME to one"; fi
+
 # --- python + venv ----------------------------------------------------------
 PY_OK=0
 if command -v python3 >/dev/null 2>&1; then

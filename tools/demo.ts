@@ -9,13 +9,18 @@
  *  6. processing: moto's EMR never runs steps, so the very step the trigger submitted runs here with
  *     spark-submit (local[2]) reading and writing the moto buckets through s3a (over an HTTPS proxy:
  *     the Java SDK refuses KMS-encrypted object copies over plain HTTP)
- *  7. results: the job report and the analytics tables read back from S3
+ *  7. results: the job report, and the served = curated + quarantined check
+ *  8. query: every named query deployed to the workgroup (read back from moto's Athena), answered by
+ *     Trino 476 (the engine of Athena v3) over the Glue catalog and S3 Terraform created, checked
+ *     against an independent computation from the raw records the API served; then bytes read by a
+ *     one-day, three-column question on the curated table and on the raw JSON table
  * Options: see DEMO_OPTIONS and `tools/lake demo --help`.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { DescribeClusterCommand, EMRClient, ListStepsCommand } from '@aws-sdk/client-emr';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -24,15 +29,21 @@ import { App } from 'cdktf';
 import { FaultPlan, startDemoApi } from '@nfe-lake/demo-api';
 import { Trigger, loadConfig } from '@nfe-lake/emr-trigger';
 import { buildLakeStacks, workspaceArtefacts } from '@nfe-lake/infra-modules';
-import { jobReportKey, parseLakeConfig, SourceConfigInput } from '@nfe-lake/lake-core';
-import { startLocalAws, startTlsProxy, TlsProxy } from '@nfe-lake/local-aws';
+import { EXPECTED_ANSWERS, RawPart } from '@nfe-lake/examples';
+import { jobReportKey, parseLakeConfig, parseRawObjectKey, SourceConfigInput } from '@nfe-lake/lake-core';
+import { answerNamedQueries, formatResult, LocalTrino, startLocalAws, startTlsProxy, startTrino, TlsProxy } from '@nfe-lake/local-aws';
+import { gunzipSync } from 'node:zlib';
 import { DEMO_OPTIONS } from './demo-options';
 
 const ROOT = resolve(__dirname, '..');
 const WORK = join(ROOT, '.lake', 'demo');
 const ACCOUNT = '123456789012';
-const START = new Date('2026-01-01T00:00:00Z');
 const SPACING_SECONDS = 30;
+const DAY_MS = 86_400_000;
+const DATABASE = 'nfe_local_lake';
+const WORKGROUP = 'nfe-local-lake';
+/** Where a lake left up with --keep is described, for `tools/lake query`. */
+const LAKE_STATE = join(WORK, 'lake.json');
 const API_KEY = 'demo-api-key-not-a-secret';
 const S3A_PACKAGES = 'org.apache.hadoop:hadoop-aws:3.3.4';
 
@@ -62,10 +73,16 @@ async function main() {
   if (!Number.isInteger(invoices) || invoices < 1) throw new Error(`--invoices ${values.invoices}: expected a positive integer`);
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
+  // the data ends yesterday, so the named queries' "last N days" and "yesterday" have answers
+  const START = new Date((Math.floor(Date.now() / DAY_MS) - Math.ceil((invoices * SPACING_SECONDS * 1000) / DAY_MS)) * DAY_MS);
 
   step(1, 'local AWS');
   const aws = await startLocalAws();
   console.log(`  moto server at ${aws.endpoint}`);
+  // Trino starts (and is fetched once into the cache) while Terraform applies; awaited in step 8
+  const trinoStarting = startTrino({ aws, log: (line) => console.log(`  [trino] ${line}`) });
+  trinoStarting.catch(() => undefined);
+  let trino: LocalTrino | undefined;
   // a realistic source: one 429 with Retry-After, one 503, and every 10th page with a record that breaks the contract
   const faults: FaultPlan = ({ requestNo }) =>
     requestNo === 3 ? { kind: 'status', status: 429, retryAfter: '1' } : requestNo === 6 ? { kind: 'status', status: 503 } : requestNo % 10 === 0 ? { kind: 'invalid-record' } : undefined;
@@ -164,23 +181,51 @@ async function main() {
     const curated = report.tables.invoices.rows + report.quarantine.records;
     if (curated !== invoices) throw new Error(`records lost or duplicated: ${report.tables.invoices.rows} curated + ${report.quarantine.records} quarantined != ${invoices} served`);
     console.log(`  check: ${report.tables.invoices.rows} curated + ${report.quarantine.records} quarantined = ${invoices} served`);
-    const analytics = await exec(
-      venv,
-      ['python', join(ROOT, 'tools/demo_query.py'), `s3a://${bucket('analytics')}/nfe_invoice/daily_revenue_by_state/`],
-      { env: { ...aws.env, PYSPARK_SUBMIT_ARGS: [...sparkConf(tls).map((a) => (a.includes(' ') ? `"${a}"` : a)), 'pyspark-shell'].join(' ') }, prefix: '[query]', quiet: true },
-    );
-    console.log(analytics.split('\n').filter((l) => l.startsWith('|') || l.startsWith('+')).map((l) => `  ${l}`).join('\n'));
-    console.log('  (Athena on moto stores workgroups and named queries but runs no SQL, so the query above is Spark SQL on the same files)');
-    writeFileSync(join(WORK, 'summary.json'), JSON.stringify({ invoices, manifests: manifests.length, run, report, seconds: (Date.now() - t0) / 1000 }, null, 2));
+
+    step(8, 'query: every named query of the workgroup, answered by Trino (Athena v3\'s engine) over the applied catalog');
+    trino = await trinoStarting;
+    console.log(`  Trino ${trino.endpoint} (pid ${trino.pid})`);
+    const athena = new AthenaClient(aws.clientConfig);
+    const answers = await answerNamedQueries(trino, athena, WORKGROUP).finally(() => athena.destroy());
+    // each dataset's answers, computed next to its example from the raw parts of that dataset
+    const parts = await rawParts(s3, bucket('raw'));
+    const now = new Date();
+    const expected: Record<string, unknown[][]> = {};
+    for (const contract of config.datasets) {
+      const compute = EXPECTED_ANSWERS[contract.name];
+      if (!compute) throw new Error(`no independent computation of the named queries of dataset ${contract.name}: add it next to its example (examples/index.ts EXPECTED_ANSWERS)`);
+      Object.assign(expected, compute(parts.filter((p) => parseRawObjectKey(p.key).dataset === contract.name), now));
+    }
+    const wrong: string[] = [];
+    for (const answer of answers) {
+      console.log(`\n  ${answer.name} (${answer.result.rows.length} rows, ${answer.result.stats.elapsedMs} ms, ${answer.result.stats.physicalInputBytes} bytes read)`);
+      console.log(formatResult(answer.result, 12).replace(/^/gm, '  '));
+      if (!(answer.name in expected)) wrong.push(`${answer.name}: its dataset's independent computation (examples/) gives no answer for it`);
+      else if (JSON.stringify(answer.result.rows) !== JSON.stringify(expected[answer.name])) {
+        wrong.push(`${answer.name}: Trino answered ${JSON.stringify(answer.result.rows).slice(0, 300)}, expected ${JSON.stringify(expected[answer.name]).slice(0, 300)}`);
+      }
+    }
+    if (answers.length === 0) throw new Error(`the workgroup ${WORKGROUP} holds no named queries`);
+    if (wrong.length) throw new Error(`named query answers differ from the computation over what the API served:\n  ${wrong.join('\n  ')}`);
+    console.log(`\n  check: ${answers.length} named queries answered as computed from the ${invoices} served invoices`);
+    const day = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
+    const curatedScan = await trino.query(`SELECT invoice_id, status, total_amount FROM invoices WHERE dt = DATE '${day}'`, { schema: DATABASE });
+    const rawScan = await trino.query(`SELECT invoice_id, status, total_amount FROM raw_nfe_invoice WHERE issued_at LIKE '${day}%'`, { schema: DATABASE });
+    const [c, r] = [curatedScan.stats.physicalInputBytes, rawScan.stats.physicalInputBytes];
+    console.log(`  bytes read, invoices issued on ${day}, three columns: curated ${c} (${curatedScan.rows.length} rows) vs raw ${r} (${rawScan.rows.length} rows): ${((100 * c) / r).toFixed(1)}% of raw`);
+    writeFileSync(join(WORK, 'summary.json'), JSON.stringify({ invoices, manifests: manifests.length, run, report, answers, bytesRead: { curated: c, raw: r }, seconds: (Date.now() - t0) / 1000 }, null, 2));
     console.log(`\n[${elapsed()}] demo complete; artefacts in ${WORK}`);
     if (values.keep) {
-      console.log(`moto at ${aws.endpoint}, demo API at ${api.url}; Ctrl-C to stop`);
+      writeFileSync(LAKE_STATE, JSON.stringify({ trino: trino.endpoint, database: DATABASE, workgroup: WORKGROUP, moto: aws.endpoint }, null, 2));
+      console.log(`moto at ${aws.endpoint}, demo API at ${api.url}, Trino at ${trino.endpoint} (tools/lake query "SQL"); Ctrl-C to stop`);
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
     }
   } finally {
     for (const client of [s3, emr, secrets]) client.destroy();
     await api.close();
     await tls?.stop();
+    await (trino ?? (await trinoStarting.catch(() => undefined)))?.stop();
+    rmSync(LAKE_STATE, { force: true });
     await aws.stop();
   }
 }
@@ -238,6 +283,24 @@ async function localSparkArgs(s3: S3Client, stepArgs: string[], tls: TlsProxy): 
     out.push(arg.startsWith('s3://') ? `s3a://${arg.slice(5)}` : arg);
   }
   return out;
+}
+
+/** Every raw part in the bucket, decompressed: exactly what the API served, as the collector stored it. */
+async function rawParts(s3: S3Client, bucket: string): Promise<RawPart[]> {
+  const parts: RawPart[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    for (const { Key } of page.Contents ?? []) {
+      if (!Key || Key.startsWith('_')) continue;
+      const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+      if (!Body) throw new Error(`empty raw part s3://${bucket}/${Key}`);
+      const lines = gunzipSync(Buffer.from(await Body.transformToByteArray())).toString('utf8').split('\n').filter(Boolean);
+      parts.push({ key: Key, records: lines.map((l) => JSON.parse(l)) });
+    }
+    token = page.NextContinuationToken;
+  } while (token);
+  return parts;
 }
 
 async function text(s3: S3Client, bucket: string, key: string): Promise<string> {

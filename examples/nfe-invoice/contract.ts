@@ -51,7 +51,8 @@ const columns = [
   col('items', t.array(t.struct(itemFields)), 'Invoice items (det).', { nullable: false }),
 ];
 
-const since = (days: number) => `dt >= date_format(current_date - interval '${days}' day, '%Y-%m-%d')`;
+// Named queries are Athena engine v3 (Trino) SQL; date partitions are `date` columns, filtered with date arithmetic.
+const since = (column: string, days: number) => `${column} >= current_date - interval '${days}' day`;
 
 /** The seed's worked example: NF-e-like electronic invoices with nested items. */
 export default defineDataset({
@@ -128,7 +129,7 @@ SELECT * FROM ranked WHERE revenue_rank <= 100`,
       description: 'Authorised revenue and invoice count per issuer state over the last 30 days.',
       sql: `SELECT issuer_state, sum(invoice_count) AS invoices, sum(revenue) AS revenue, sum(tax) AS tax
 FROM daily_revenue_by_state
-WHERE ${since(30)}
+WHERE ${since('dt', 30)}
 GROUP BY issuer_state
 ORDER BY revenue DESC`,
     },
@@ -137,25 +138,26 @@ ORDER BY revenue DESC`,
       description: 'The ten best-selling products by revenue on the previous day.',
       sql: `SELECT product_code, description, quantity, revenue, invoice_count
 FROM top_products_daily
-WHERE dt = date_format(current_date - interval '1' day, '%Y-%m-%d') AND revenue_rank <= 10
+WHERE dt = current_date - interval '1' day AND revenue_rank <= 10
 ORDER BY revenue_rank`,
     },
+    // `100e0` is a double: `100.0` would be a decimal(4,1), and round(decimal, 2) keeps scale 1 (5.7, not 5.69)
     {
       name: 'cancellation-rate-by-day',
       description: 'Share of cancelled invoices per issue date over the last 30 days.',
       sql: `SELECT dt AS issue_date, count(*) AS invoices,
-  round(count_if(status = 'cancelled') * 100.0 / count(*), 2) AS cancelled_pct
+  round(count_if(status = 'cancelled') * 100e0 / count(*), 2) AS cancelled_pct
 FROM invoices
-WHERE ${since(30)}
+WHERE ${since('dt', 30)}
 GROUP BY 1
 ORDER BY 1`,
     },
     {
       name: 'raw-records-by-ingest-date',
-      description: 'Raw records landed per ingestion date over the last 7 days (collector health).',
+      description: 'Raw records and files per collector window date over the last 7 days (collector health: a missing or thin day is a window not collected or short).',
       sql: `SELECT ingest_date, count(*) AS records, count(DISTINCT "$path") AS files
 FROM raw_nfe_invoice
-WHERE ingest_date >= date_format(current_date - interval '7' day, '%Y-%m-%d')
+WHERE ${since('ingest_date', 7)}
 GROUP BY 1
 ORDER BY 1`,
     },

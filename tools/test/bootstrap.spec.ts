@@ -22,7 +22,7 @@ describe('tools/bootstrap.sh', () => {
   it('reports every item as found on a complete machine', () => {
     const run = bootstrap({});
     expect(run.stdout).not.toMatch(/missing/);
-    for (const item of ['node', 'npm dependencies', 'java', 'python3', 'terraform', 'aws provider 5.100.0']) {
+    for (const item of ['node', 'npm dependencies', 'java', 'jdk >= 22 (trino)', 'python3', 'terraform', 'aws provider 5.100.0']) {
       expect(run.line(item)).toMatch(/ found /);
     }
     expect(run.stdout).toMatch(/bootstrap: ready/);
@@ -45,6 +45,13 @@ describe('tools/bootstrap.sh', () => {
   it('names a missing java with the package to install', () => {
     const run = bootstrap({ PATH: pathWithout(['java']) });
     expect(run.line('java')).toMatch(/missing\s+Spark needs Java >= 17: apt-get install openjdk-17-jre-headless/);
+    expect(run.status).toBe(1);
+  });
+
+  it('names a missing JDK >= 22 for Trino with what was found and what to install', () => {
+    const run = bootstrap({ LAKE_JDK_SEARCH: '/nonexistent/jvm', JAVA_HOME: undefined });
+    expect(run.line('jdk >= 22 (trino)')).toMatch(/missing\s+Trino 476 needs Java >= 22 \(newest found: \/\S+\); install a JDK 25 .* or set JAVA_HOME to one/);
+    expect(run.line('java')).toMatch(/ found /);
     expect(run.status).toBe(1);
   });
 

@@ -15,7 +15,7 @@ describe('tools/lake', () => {
   it.each([['--help'], ['-h'], ['help']])('describes every command with %s, before any set-up', (flag) => {
     const run = lake(flag);
     expect(run.status).toBe(0);
-    for (const command of ['demo', 'test', 'env', 'help']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['demo', 'test', 'query', 'env', 'help']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it('describes every option the demo parses', () => {
@@ -24,7 +24,7 @@ describe('tools/lake', () => {
     for (const name of Object.keys(DEMO_OPTIONS)) expect(run.stdout).toMatch(new RegExp(`^  --${name}\\b`, 'm'));
   });
 
-  it.each(['test', 'env'])('answers %s --help before any set-up', (command) => {
+  it.each(['test', 'env', 'query'])('answers %s --help before any set-up', (command) => {
     const run = lake(command, '--help');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`usage: tools/lake ${command}`);
@@ -37,9 +37,18 @@ describe('tools/lake', () => {
     [['demo', '--invoice', '5'], /tools\/lake demo: unknown option --invoice/],
     [['demo', '--invoices', 'many'], /invalid --invoices: got 'many'; give a positive integer/],
     [['demo', '--invoices'], /invalid --invoices: got ''/],
+    [['query'], /tools\/lake query: invalid SQL: got 0 statements; give one in quotes/],
+    [['query', 'SELECT 1', 'SELECT 2'], /invalid SQL: got 2 statements/],
+    [['query', '--csv', 'SELECT 1'], /tools\/lake query: unknown option --csv/],
   ])('rejects %j before any set-up, saying what is wrong', (args, message) => {
     const run = lake(...args);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(message);
   });
+
+  it('query says how to bring a lake up when none is', () => {
+    const run = spawnSync('bash', [join(ROOT, 'tools/lake'), 'query', 'SHOW TABLES'], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/tools\/lake query: no lake is up \(.*\.lake\/demo\/lake\.json not found\); start one with tools\/lake demo --keep/);
+  }, 150_000);
 });

@@ -262,7 +262,7 @@ describe('a crash between writing a part and committing its checkpoint', () => {
       const crashing = lake.handler(source, { s3: dying });
       await expect(crashing({ scheduledTime: '2026-01-02T00:00:00Z' }, context(60_000))).rejects.toThrow(/process died/);
       dying.destroy();
-      const orphan = await lake.object('demo/nfe_invoice/ingest_date=2026-01-01/run=20260101T000000Z-20260102T000000Z/part-000002.jsonl.gz');
+      const orphan = await lake.object('demo/nfe_invoice/ingest_date=2026-01-01/run=20260101T000000Z-20260102T000000Z.part-000002.jsonl.gz');
       expect(orphan.length).toBeGreaterThan(0);
       const stuck = await checkpointOf(lake, RUN_ID);
       expect(stuck.parts).toHaveLength(2);
@@ -277,7 +277,7 @@ describe('a crash between writing a part and committing its checkpoint', () => {
       expect(lake.api.served.size).toBe(288);
       expect(result.completed).toHaveLength(1);
       const [manifest] = await lake.expectExactlyOnce();
-      expect(manifest.parts.map((p) => p.key.split('/').pop())).toEqual([0, 1, 2, 3, 4, 5].map((n) => `part-00000${n}.jsonl.gz`));
+      expect(manifest.parts.map((p) => p.key.split('/').pop())).toEqual([0, 1, 2, 3, 4, 5].map((n) => `run=20260101T000000Z-20260102T000000Z.part-00000${n}.jsonl.gz`));
     }));
 });
 

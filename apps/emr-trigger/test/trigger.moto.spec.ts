@@ -275,8 +275,8 @@ describe('bad input', () => {
 
   it('ignores keys that are not manifests and refuses events of another bucket', async () => {
     await putSpec(launchSpec());
-    expect(await trigger().handle(objectCreated('demo-api/nfe_invoice/ingest_date=2026-01-02/run=r/part-000000.jsonl.gz'))).toEqual({
-      started: [], alreadyClaimed: [], deferred: [], ignored: ['demo-api/nfe_invoice/ingest_date=2026-01-02/run=r/part-000000.jsonl.gz'],
+    expect(await trigger().handle(objectCreated('demo-api/nfe_invoice/ingest_date=2026-01-02/run=r.part-000000.jsonl.gz'))).toEqual({
+      started: [], alreadyClaimed: [], deferred: [], ignored: ['demo-api/nfe_invoice/ingest_date=2026-01-02/run=r.part-000000.jsonl.gz'],
     });
     await expect(trigger().handle(objectCreated('_manifests/x.json', 'other-bucket'))).rejects.toThrow(/event for bucket "other-bucket", but this trigger watches RAW_BUCKET "lake-raw"/);
   });

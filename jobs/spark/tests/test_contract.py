@@ -131,3 +131,16 @@ def test_analytics_rows_outside_the_touched_partitions_fail_before_they_overwrit
 @pytest.mark.parametrize("path", sorted((REPO / "examples" / "contracts").glob("*.contract.json")), ids=lambda p: p.name)
 def test_every_example_contract_loads_and_its_analytics_sql_yields_the_declared_tables(spark, path):
     check_contract(spark, parse_contract(path.read_text(), str(path)))
+
+
+@pytest.mark.parametrize("path", [CONTRACT, ORDERS_CONTRACT], ids=["nfe_invoice", "shop_orders"])
+def test_raw_keys_sit_in_their_ingest_date_partition_with_the_run_in_the_file_name(path: Path) -> None:
+    contract = parse_contract(path.read_text(), str(path))
+    run_id = "20260105T000000Z-20260106T000000Z"
+    key = contract.path("rawObject", source="demo-api", ingest_date="2026-01-05", run_id=run_id, part=3)
+    assert key == f"demo-api/{contract.name}/ingest_date=2026-01-05/run={run_id}.part-000003.jsonl.gz"
+    parsed = {"source": "demo-api", "dataset": contract.name, "ingest_date": "2026-01-05", "run_id": run_id, "part": "000003"}
+    assert contract.parse_raw_key(key) == parsed
+    # the layout before the raw table's location template matched the objects (a run= folder) is refused
+    with pytest.raises(ContractError, match="not a raw object key"):
+        contract.parse_raw_key(f"demo-api/{contract.name}/ingest_date=2026-01-05/run=r/part-000003.jsonl.gz")

@@ -9,7 +9,7 @@ import { KEY_ARN, policyStatements, resources, storageIn, synthWith } from './he
 function catalog() {
   return synthWith((stack) => {
     const storage = storageIn(stack);
-    const db = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key });
+    const db = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key, projectionStartDate: '2026-01-01' });
     db.addRawTable(nfeInvoice, 'nfe-api', storage.raw);
     for (const table of nfeInvoice.curated) db.addTable(nfeInvoice, table, storage.curated);
     for (const table of nfeInvoice.analytics) db.addTable(nfeInvoice, table, storage.analytics);
@@ -41,7 +41,7 @@ describe('LakeDatabase', () => {
       'projection.enabled': 'true',
       'projection.ingest_date.type': 'date',
       'projection.ingest_date.format': 'yyyy-MM-dd',
-      'projection.ingest_date.range': `${nfeInvoice.rawPartitioning.projectionStart},NOW`,
+      'projection.ingest_date.range': '2026-01-01,NOW',
       'projection.ingest_date.interval.unit': 'DAYS',
     });
     // `$${` is Terraform's escape: Athena, not Terraform, substitutes the partition value
@@ -56,8 +56,8 @@ describe('LakeDatabase', () => {
       expect(glue.storage_descriptor.ser_de_info.serialization_library).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
       expect(glue.storage_descriptor.location).toContain(`${bucket}`);
       expect(glue.storage_descriptor.location).toMatch(new RegExp(`/nfe_invoice/${t.name}/$`));
-      expect(glue.partition_keys).toEqual([{ name: 'dt', type: 'string', comment: expect.any(String) }]);
-      expect(glue.parameters).toMatchObject({ classification: 'parquet', 'projection.dt.type': 'date', 'projection.dt.range': `${t.partitioning.projectionStart},NOW` });
+      expect(glue.partition_keys).toEqual([{ name: 'dt', type: 'date', comment: expect.any(String) }]);
+      expect(glue.parameters).toMatchObject({ classification: 'parquet', 'projection.dt.type': 'date', 'projection.dt.range': '2026-01-01,NOW' });
       expect(glue.parameters['storage.location.template']).toMatch(new RegExp(`/nfe_invoice/${t.name}/dt=\\$\\$\\{dt\\}/$`));
     }
     expect(json).toHaveResourceWithProperties(GlueCatalogTable, { name: 'invoices', table_type: 'EXTERNAL_TABLE' });
@@ -82,22 +82,25 @@ describe('LakeDatabase', () => {
   });
 
   it('rejects bad names and duplicate tables', () => {
-    expect(() => synthWith((stack) => new LakeDatabase(stack, 'D', { databaseName: 'Nfe-Lake', catalogKey: storageIn(stack).key }))).toThrow('invalid databaseName: got "Nfe-Lake"; use lowercase letters, digits and "_"');
+    expect(() => synthWith((stack) => new LakeDatabase(stack, 'D', { databaseName: 'Nfe-Lake', catalogKey: storageIn(stack).key, projectionStartDate: '2026-01-01' }))).toThrow('invalid databaseName: got "Nfe-Lake"; use lowercase letters, digits and "_"');
     expect(() =>
       synthWith((stack) => {
         const storage = storageIn(stack);
-        const db = new LakeDatabase(stack, 'D', { databaseName: 'nfe_test_lake', catalogKey: storage.key });
+        const db = new LakeDatabase(stack, 'D', { databaseName: 'nfe_test_lake', catalogKey: storage.key, projectionStartDate: '2026-01-01' });
         db.addTable(nfeInvoice, nfeInvoice.curated[0], storage.curated);
         db.addTable(nfeInvoice, nfeInvoice.curated[0], storage.curated);
       }),
     ).toThrow(/table "invoices" is defined twice/);
+    expect(() => synthWith((stack) => new LakeDatabase(stack, 'D', { databaseName: 'nfe_test_lake', catalogKey: storageIn(stack).key, projectionStartDate: '2026/01/01' }))).toThrow(
+      'invalid projectionStartDate: got "2026/01/01"; use the first date of the data as YYYY-MM-DD',
+    );
   });
 });
 
 describe('LakeDatabase with Delta curated tables', () => {
   const { tf } = synthWith((stack) => {
     const storage = storageIn(stack);
-    const db = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key });
+    const db = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key, projectionStartDate: '2026-01-01' });
     for (const table of nfeInvoice.curated) db.addDeltaTable(nfeInvoice, table, storage.curated);
   });
 
@@ -106,6 +109,8 @@ describe('LakeDatabase with Delta curated tables', () => {
     expect(invoices.parameters).toEqual({ EXTERNAL: 'TRUE', table_type: 'DELTA', classification: 'delta', 'spark.sql.sources.provider': 'delta' });
     expect(invoices.partition_keys).toBeUndefined();
     expect(invoices.storage_descriptor.location).toMatch(/\/nfe_invoice\/invoices\/$/);
+    // Trino's (and Spark's) Delta reader finds the table through the SerDe parameter `path`
+    expect(invoices.storage_descriptor.ser_de_info.parameters).toEqual({ 'serialization.format': '1', path: invoices.storage_descriptor.location });
     const curated = nfeInvoice.curated.find((t) => t.name === 'invoices')!;
     expect(invoices.storage_descriptor.columns).toEqual([...tableGlueColumns(curated), ...gluePartitionKeys(curated)]);
   });

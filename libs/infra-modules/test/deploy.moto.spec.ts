@@ -141,13 +141,14 @@ describe('local environment on moto', () => {
     const glue = client(GlueClient);
     const raw = (await glue.send(new GetTableCommand({ DatabaseName: 'nfe_local_lake', Name: 'raw_nfe_invoice' }))).Table!;
     expect(raw.StorageDescriptor!.Columns!.map((c) => ({ name: c.Name, type: c.Type }))).toEqual(rawGlueColumns(nfeInvoice).map((c) => ({ name: c.name, type: c.type })));
-    expect(raw.PartitionKeys!.map((k) => k.Name)).toEqual(['ingest_date']);
+    expect(raw.PartitionKeys!.map((k) => [k.Name, k.Type])).toEqual([['ingest_date', 'date']]);
     expect(raw.StorageDescriptor!.Location).toBe(`s3://${bucket('raw')}/nfe-api/nfe_invoice/`);
     expect(raw.StorageDescriptor!.SerdeInfo!.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
     expect(raw.Parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.ingest_date.type': 'date',
-      'projection.ingest_date.range': '2020-01-01,NOW',
+      // the lake's first date: lake.local.json sets no query.firstDate, its one source starts on 2026-11-01
+      'projection.ingest_date.range': '2026-11-01,NOW',
       'storage.location.template': `s3://${bucket('raw')}/nfe-api/nfe_invoice/ingest_date=\${ingest_date}/`,
     });
     const items = (await glue.send(new GetTableCommand({ DatabaseName: 'nfe_local_lake', Name: 'invoice_items' }))).Table!;

@@ -16,7 +16,7 @@ const source = sourceSchema.parse({ name: 'nfe-api', dataset: 'nfe_invoice', bas
 function processing(props: Partial<SparkProcessingProps> = {}, datasets: readonly DatasetContract[] = [nfeInvoice]) {
   return synthWith((stack) => {
     const storage = storageIn(stack);
-    const database = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key });
+    const database = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key, projectionStartDate: '2026-01-01' });
     database.addRawTable(nfeInvoice, source.name, storage.raw);
     const contracts = datasets.map((contract) => new DatasetContractObject(stack, `Contract-${contract.name}`, { contract, bucket: storage.artefacts, key: storage.key }));
     new SparkProcessing(stack, 'Spark', {

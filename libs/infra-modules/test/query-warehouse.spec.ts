@@ -8,7 +8,7 @@ import { KEY_ARN, policyStatements, resources, storageIn, synthWith } from './he
 function workgroup(bytesScannedCutoffPerQuery?: number) {
   return synthWith((stack) => {
     const storage = storageIn(stack);
-    const database = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key });
+    const database = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key, projectionStartDate: '2026-01-01' });
     const wg = new LakeWorkgroup(stack, 'Workgroup', { workgroupName: 'nfe-test-lake', resultsBucket: storage.athenaResults, bytesScannedCutoffPerQuery });
     for (const q of nfeInvoice.namedQueries) wg.addNamedQuery(database, q);
   });
@@ -56,7 +56,7 @@ describe('LakeWorkgroup', () => {
 function spectrum(target: SpectrumTarget, externalSchemaName?: string) {
   return synthWith((stack) => {
     const storage = storageIn(stack);
-    const database = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key });
+    const database = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key, projectionStartDate: '2026-01-01' });
     new SpectrumSchema(stack, 'Spectrum', { target, database, buckets: [storage.curated, storage.analytics], roleName: 'nfe-test-spectrum', externalSchemaName });
   });
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadLakeConfig, parseLakeConfig as parseWith, parseSourceConfig } from '../src';
+import { ConfigError, lakeFirstDate, loadLakeConfig, parseLakeConfig as parseWith, parseSourceConfig } from '../src';
 import { EXAMPLES_DIR, nfeInvoice, shopOrders } from './examples';
 
 const source = {
@@ -12,7 +12,7 @@ const source = {
   recordSelector: 'data',
   pagination: { type: 'cursor', nextCursorPath: 'next_cursor' },
 };
-const lake = { project: 'nfe', environment: 'local', region: 'us-east-1', localEndpoint: 'http://127.0.0.1:5000', sources: [source] };
+const lake = { project: 'nfe', environment: 'local', region: 'us-east-1', localEndpoint: 'http://127.0.0.1:5000', sources: [source], query: { firstDate: '2026-01-01' } };
 
 /** Parses with the NF-e contract given in code, as a TypeScript app would. */
 const parseLakeConfig = (input: unknown, origin?: string) => parseWith(input, origin, { datasets: [nfeInvoice] });
@@ -90,6 +90,17 @@ describe('lake config', () => {
       path: 'processing.maxCapacityUnits',
       value: 2,
     });
+  });
+
+  it('takes the first date of the data (where partition projection starts) from query.firstDate, else the earliest incremental source', () => {
+    expect(lakeFirstDate(parseLakeConfig(lake))).toBe('2026-01-01');
+    const incremental = (name: string, initialValue: string) => ({ ...source, name, incremental: { cursorField: 'updated_at', initialValue } });
+    const derived = parseLakeConfig({ ...lake, query: {}, sources: [incremental('a', '2026-03-05T10:00:00Z'), incremental('b', '2026-02-01T23:30:00-03:00')] });
+    expect(lakeFirstDate(derived)).toBe('2026-02-02');
+    expect(problems(() => parseLakeConfig({ ...lake, query: {} }))).toEqual([
+      { path: 'query.firstDate', value: undefined, expected: 'no source is incremental, so the first date of the data cannot be derived: set query.firstDate (YYYY-MM-DD)' },
+    ]);
+    expect(problems(() => parseLakeConfig({ ...lake, query: { firstDate: '2026-02-30' } }))[0]).toMatchObject({ path: 'query.firstDate', value: '2026-02-30' });
   });
 
   it('rejects unknown keys (typos) and unknown datasets', () => {
@@ -182,7 +193,7 @@ describe('lake config', () => {
 
 describe('processing table format', () => {
   it('accepts delta and rejects iceberg at config time, saying why', () => {
-    const base = { project: 'nfe', environment: 'local', region: 'us-east-1', localEndpoint: 'http://127.0.0.1:5000', sources: [source] };
+    const base = lake;
     expect(parseLakeConfig({ ...base, processing: { tableFormat: 'delta' } }).processing.tableFormat).toBe('delta');
     expect(() => parseLakeConfig({ ...base, processing: { tableFormat: 'iceberg' } })).toThrow(
       'processing.tableFormat: got "iceberg"; one of parquet, delta (the formats the Spark job writes)',

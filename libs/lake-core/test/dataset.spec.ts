@@ -60,7 +60,7 @@ describe('curated derivations: shop_orders (YAML; nested struct, two exploded ar
     const orders = findTable(shopOrders, 'orders');
     expect(orders.columns.find((c) => c.name === 'tags')?.type).toEqual({ kind: 'array', element: { kind: 'string' } });
     expect(orders.source.kind === 'record' && orders.source.columns.find((c) => c.name === 'customer_address_city')).toEqual({ name: 'customer_address_city', from: 'record', path: ['customer', 'address', 'city'] });
-    expect(orders.partitioning).toEqual({ column: 'dt', from: { field: 'ordered_at' }, projectionStart: '2020-01-01' });
+    expect(orders.partitioning).toEqual({ column: 'dt', from: { field: 'ordered_at' } });
   });
 
   it('explodes lines by their declared key and payments by a derived 1-based position', () => {

@@ -11,7 +11,7 @@ describe('exported contract, format 2', () => {
     expect(exported).toMatchObject({ format: 2, name: 'shop_orders', primaryKey: ['order_id'], eventTimeField: 'modified_at', businessDateField: 'ordered_at' });
     expect(Object.keys(exported.tables)).toEqual(['orders', 'orders_lines', 'orders_payments', 'daily_sales_by_country']);
     for (const table of Object.values(exported.tables)) {
-      expect(table.partitionKeys).toEqual([{ name: 'dt', type: 'string', comment: 'Date partition (YYYY-MM-DD).' }]);
+      expect(table.partitionKeys).toEqual([{ name: 'dt', type: 'date', comment: 'Date partition (YYYY-MM-DD in the S3 path).' }]);
       expect(table.glueColumns.map((c) => c.name)).toEqual(table.sparkSchema.fields.map((f) => f.name));
       // the Spark schema follows the column sources one for one
       if (table.source.kind !== 'sql') expect(table.source.columns.map((c) => c.name)).toEqual(table.sparkSchema.fields.map((f) => f.name));

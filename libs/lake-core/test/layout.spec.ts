@@ -17,7 +17,7 @@ const run = { source: 'nfe-api', dataset: 'nfe_invoice', ingestDate: '2026-11-26
 describe('S3 layout', () => {
   it('builds the raw part key and parses it back', () => {
     const key = rawObjectKey({ ...run, part: 42 });
-    expect(key).toBe('nfe-api/nfe_invoice/ingest_date=2026-11-26/run=20261126T000000Z-20261127T000000Z/part-000042.jsonl.gz');
+    expect(key).toBe('nfe-api/nfe_invoice/ingest_date=2026-11-26/run=20261126T000000Z-20261127T000000Z.part-000042.jsonl.gz');
     expect(parseRawObjectKey(key)).toEqual({ ...run, part: 42 });
   });
 
@@ -36,8 +36,8 @@ describe('S3 layout', () => {
 
   it.each([
     ['not a key', 'not a raw object key: "a/b/c"'],
-    ['nfe-api/nfe_invoice/ingest_date=2026-13-01/run=r/part-000001.jsonl.gz', 'invalid date "2026-13-01": not a calendar date'],
-    ['Bad/nfe_invoice/ingest_date=2026-01-01/run=r/part-000001.jsonl.gz', 'invalid source "Bad"'],
+    ['nfe-api/nfe_invoice/ingest_date=2026-13-01/run=r.part-000001.jsonl.gz', 'invalid date "2026-13-01": not a calendar date'],
+    ['Bad/nfe_invoice/ingest_date=2026-01-01/run=r.part-000001.jsonl.gz', 'invalid source "Bad"'],
   ])('rejects %s', (key, message) => {
     expect(() => parseRawObjectKey(key === 'not a key' ? 'a/b/c' : key)).toThrow(LayoutError);
     expect(() => parseRawObjectKey(key === 'not a key' ? 'a/b/c' : key)).toThrow(message);

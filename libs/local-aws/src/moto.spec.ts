@@ -1,4 +1,13 @@
 import { AthenaClient, CreateNamedQueryCommand, CreateWorkGroupCommand, DeleteNamedQueryCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
+import {
+  CreateDatabaseCommand,
+  CreatePartitionCommand,
+  CreateTableCommand,
+  GetColumnStatisticsForTableCommand,
+  GetPartitionsCommand,
+  GlueClient,
+  UpdateColumnStatisticsForTableCommand,
+} from '@aws-sdk/client-glue';
 import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, ListBucketsCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createServer, Server } from 'node:http';
@@ -75,6 +84,20 @@ describe('startLocalAws', () => {
         await athena.send(new DeleteNamedQueryCommand({ NamedQueryId: a }));
         expect((await athena.send(new ListNamedQueriesCommand({ WorkGroup: 'lake' }))).NamedQueryIds).toEqual([b]);
         await expect(athena.send(new DeleteNamedQueryCommand({ NamedQueryId: a }))).rejects.toMatchObject({ name: 'InvalidRequestException', message: `NamedQuery ${a} does not exist` });
+      }));
+
+    it('Glue GetPartitions with an empty expression, and column statistics (Trino uses both)', () =>
+      onMoto(GlueClient, async (glue) => {
+        await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: 'db' } }));
+        await glue.send(new CreateTableCommand({ DatabaseName: 'db', TableInput: { Name: 't', PartitionKeys: [{ Name: 'dt', Type: 'date' }] } }));
+        await glue.send(new CreatePartitionCommand({ DatabaseName: 'db', TableName: 't', PartitionInput: { Values: ['2026-01-01'], StorageDescriptor: { Location: 's3://b/t/dt=2026-01-01/' } } }));
+        const partitions = await glue.send(new GetPartitionsCommand({ DatabaseName: 'db', TableName: 't', Expression: '' }));
+        expect(partitions.Partitions?.map((p) => p.Values)).toEqual([['2026-01-01']]);
+        // column statistics, which Trino writes on every CREATE TABLE and INSERT
+        const statistics = { ColumnName: 'a', ColumnType: 'bigint', AnalyzedTime: new Date('2026-01-02T00:00:00Z'), StatisticsData: { Type: 'LONG' as const, LongColumnStatisticsData: { NumberOfNulls: 1, NumberOfDistinctValues: 2 } } };
+        expect((await glue.send(new UpdateColumnStatisticsForTableCommand({ DatabaseName: 'db', TableName: 't', ColumnStatisticsList: [statistics] }))).Errors).toEqual([]);
+        const read = await glue.send(new GetColumnStatisticsForTableCommand({ DatabaseName: 'db', TableName: 't', ColumnNames: ['a'] }));
+        expect(read.ColumnStatisticsList?.map((c) => [c.ColumnName, c.StatisticsData?.LongColumnStatisticsData?.NumberOfNulls])).toEqual([['a', 1]]);
       }));
   });
 });

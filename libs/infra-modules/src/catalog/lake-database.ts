@@ -60,6 +60,8 @@ export interface LakeDatabaseProps {
   readonly databaseName: string;
   /** The key the Data Catalog is encrypted with; readers need Decrypt on it. */
   readonly catalogKey: ILakeKey;
+  /** First date of the data (YYYY-MM-DD): partition projection enumerates days from here to today. */
+  readonly projectionStartDate: string;
   /** @default - none */
   readonly description?: string;
 }
@@ -67,13 +69,13 @@ export interface LakeDatabaseProps {
 const GLUE_NAME = /^[a-z_][a-z0-9_]{0,254}$/;
 
 /** Hive partitioning with partition projection on a date column, so no crawler or MSCK is ever needed. */
-function dateProjection(partitioning: DatePartitioning, location: string): Record<string, string> {
+function dateProjection(partitioning: DatePartitioning, location: string, start: string): Record<string, string> {
   const c = partitioning.column;
   return {
     'projection.enabled': 'true',
     [`projection.${c}.type`]: 'date',
     [`projection.${c}.format`]: 'yyyy-MM-dd',
-    [`projection.${c}.range`]: `${partitioning.projectionStart},NOW`,
+    [`projection.${c}.range`]: `${start},NOW`,
     [`projection.${c}.interval`]: '1',
     [`projection.${c}.interval.unit`]: 'DAYS',
     // `$${...}` is Terraform's escape for a literal `${...}`: Athena fills it in, not Terraform
@@ -107,17 +109,19 @@ export class LakeDatabase extends GlueDatabaseBase {
   readonly databaseArn: string;
   readonly tables: Record<string, GlueCatalogTable> = {};
   protected readonly catalogKey: ILakeKey;
+  private readonly projectionStartDate: string;
 
   constructor(scope: Construct, id: string, props: LakeDatabaseProps) {
     super(scope, id);
     const name = checkDatabaseName(props.databaseName);
     this.catalogKey = props.catalogKey;
+    this.projectionStartDate = check('projectionStartDate', props.projectionStartDate, (d) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d)), 'use the first date of the data as YYYY-MM-DD, e.g. "2026-01-01"');
     this.resource = new GlueCatalogDatabase(this, 'Resource', { name, description: props.description });
     this.databaseName = this.resource.name;
     this.databaseArn = this.resource.arn;
   }
 
-  /** The raw JSON table of a dataset: gzip NDJSON under `<source>/<dataset>/ingest_date=.../run=.../`. */
+  /** The raw JSON table of a dataset: gzip NDJSON under `<source>/<dataset>/ingest_date=.../` (`run=<id>.part-N.jsonl.gz`). */
   addRawTable(contract: DatasetContract, source: string, bucket: ILakeBucket): GlueCatalogTable {
     const location = bucket.s3Uri(rawDatasetPrefix(source, contract.name));
     return this.addGlueTable(`raw_${contract.name}`, `Raw ${contract.name} records from source ${source} (as served, gzip NDJSON).`, {
@@ -152,7 +156,8 @@ export class LakeDatabase extends GlueDatabaseBase {
   /**
    * A curated table the Spark job writes as Delta Lake. Athena reads Delta natively from a Glue table
    * with `table_type=DELTA` (schema and partitions come from the Delta log, so no projection); the
-   * columns are still the contract's, for catalog browsing.
+   * columns are still the contract's, for catalog browsing. The SerDe parameter `path` names the table
+   * location, where Spark's and Trino's Delta readers look for it.
    */
   addDeltaTable(contract: DatasetContract, table: DerivedTable, bucket: ILakeBucket): GlueCatalogTable {
     if (this.tables[table.name]) throw new Error(`table "${table.name}" is defined twice in ${this.node.path}: give each dataset's tables distinct names`);
@@ -167,6 +172,7 @@ export class LakeDatabase extends GlueDatabaseBase {
         location,
         columns: columns([...tableGlueColumns(table), ...gluePartitionKeys(table)]),
         ...PARQUET_STORAGE,
+        serDeInfo: { ...PARQUET_STORAGE.serDeInfo, parameters: { ...PARQUET_STORAGE.serDeInfo.parameters, path: location } },
       },
     });
     this.tables[table.name] = resource;
@@ -190,7 +196,7 @@ export class LakeDatabase extends GlueDatabaseBase {
       databaseName: this.databaseName,
       description,
       tableType: 'EXTERNAL_TABLE',
-      parameters: { EXTERNAL: 'TRUE', ...spec.parameters, ...dateProjection(spec.partitioning, spec.location) },
+      parameters: { EXTERNAL: 'TRUE', ...spec.parameters, ...dateProjection(spec.partitioning, spec.location, this.projectionStartDate) },
       partitionKeys: columns(gluePartitionKeys({ partitioning: spec.partitioning })),
       storageDescriptor: { location: spec.location, columns: columns(spec.columns), ...spec.storageDescriptor },
     });

@@ -1,4 +1,4 @@
-import { LakeConfig } from '@nfe-lake/lake-core';
+import { LakeConfig, lakeFirstDate } from '@nfe-lake/lake-core';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { CatalogEncryption } from '../catalog/catalog-encryption';
@@ -52,6 +52,7 @@ export class LakeStack extends LakeStackBase {
       databaseName: `${this.namePrefix.replace(/-/g, '_')}_lake`,
       description: `${config.project} ${config.environment} data lake (raw, curated, analytics)`,
       catalogKey: this.storage.key,
+      projectionStartDate: lakeFirstDate(config),
     });
     const datasets = new Construct(this, 'Datasets');
     for (const contract of config.datasets) {

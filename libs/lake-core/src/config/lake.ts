@@ -66,6 +66,12 @@ export const querySchema = z
   .object({
     /** Per-query scan cutoff (Athena minimum is 10 MB). */
     bytesScannedCutoffPerQuery: z.number().int().min(10_485_760).default(10 * 1024 ** 3),
+    /**
+     * First date of the lake's data (YYYY-MM-DD): partition projection enumerates every day from here
+     * to today, one S3 listing each for a query without a date filter, so start it where the data starts.
+     * Default: the earliest `sources[].incremental.initialValue` date (required when no source is incremental).
+     */
+    firstDate: z.iso.date().optional(),
   })
   .strict();
 
@@ -125,6 +131,9 @@ export const lakeConfigSchema = z
       if (seen.has(s.name)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'name'], message: `duplicate source name "${s.name}"`, input: s.name });
       seen.add(s.name);
     });
+    if (!cfg.query.firstDate && !cfg.sources.some((s) => s.incremental)) {
+      ctx.addIssue({ code: 'custom', path: ['query', 'firstDate'], message: 'no source is incremental, so the first date of the data cannot be derived: set query.firstDate (YYYY-MM-DD)', input: undefined });
+    }
     if (cfg.environment === 'local' && !cfg.localEndpoint) {
       ctx.addIssue({ code: 'custom', path: ['localEndpoint'], message: 'the local environment needs localEndpoint (the moto server URL)', input: undefined });
     }
@@ -146,6 +155,14 @@ export const lakeConfigSchema = z
 
 /** A parsed lake config with its datasets' contracts resolved. */
 export type LakeConfig = Omit<z.infer<typeof lakeConfigSchema>, 'datasets'> & { readonly datasets: readonly DatasetContract[] };
+
+/** The first date of the lake's data: `query.firstDate`, else the earliest incremental source's initial value. */
+export function lakeFirstDate(config: Pick<LakeConfig, 'query' | 'sources'>): string {
+  const starts = config.sources.flatMap((s) => (s.incremental ? [s.incremental.initialValue] : [])).map((v) => new Date(v).toISOString().slice(0, 10));
+  const first = config.query.firstDate ?? starts.sort()[0];
+  if (!first) throw new Error('invalid query.firstDate: got undefined; set the first date of the data (YYYY-MM-DD): no source is incremental to derive it from');
+  return first;
+}
 export type LakeConfigInput = z.input<typeof lakeConfigSchema>;
 export type ProcessingConfig = z.infer<typeof processingSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;

@@ -9,8 +9,6 @@ export interface DatePartitioning {
   readonly column: string;
   /** Source of the partition value: a date/timestamp column of the record, or the ingestion date. */
   readonly from: { readonly field: string } | 'ingestion';
-  /** Earliest date partition projection will enumerate (YYYY-MM-DD). */
-  readonly projectionStart: string;
 }
 
 /** Where one output column of a curated table comes from (see the exported contract, format 2). */
@@ -62,7 +60,7 @@ export interface DatasetContract {
   readonly eventTimeField: string;
   /** Business date column, partitioning the curated and analytics layers. */
   readonly businessDateField: string;
-  /** Raw layer partitioning (by ingestion date). */
+  /** Raw layer partitioning (by the collector window's start date). */
   readonly rawPartitioning: DatePartitioning;
   readonly curated: readonly DerivedTable[];
   readonly analytics: readonly DerivedTable[];
@@ -73,7 +71,7 @@ export interface DatasetContract {
  * Columns appended to every curated table so each row points back to its raw object.
  */
 export const LINEAGE_COLUMNS: readonly Column[] = [
-  col('ingest_date', t.date(), 'Raw ingestion date of the record (raw partition).', { nullable: false }),
+  col('ingest_date', t.date(), 'Start date (UTC) of the collector window that fetched the record: the raw partition it came from.', { nullable: false }),
   col('run_id', t.string(), 'Collector run that fetched the record.', { nullable: false }),
   col('source_key', t.string(), 'S3 key of the raw object the record came from.', { nullable: false }),
 ];
@@ -82,8 +80,6 @@ export const LINEAGE_COLUMNS: readonly Column[] = [
 export const BUSINESS_DATE_PARTITION = 'dt';
 /** Element key of an exploded array without a declared key: the 1-based position in the array. */
 export const POSITION_COLUMN = 'position';
-// Issue 10 owns partition projection; until then every table enumerates from this date.
-const PROJECTION_START = '2020-01-01';
 
 /** A contract that breaks the rules: every problem with its path, value and fix. */
 export class ContractError extends Error {
@@ -149,7 +145,7 @@ class Resolver {
   constructor(private readonly input: ParsedInput) {
     this.columns = input.columns.map(toColumn);
     this.byName = new Map(this.columns.map((c) => [c.name, c]));
-    this.partitioning = { column: BUSINESS_DATE_PARTITION, from: { field: input.businessDateField }, projectionStart: PROJECTION_START };
+    this.partitioning = { column: BUSINESS_DATE_PARTITION, from: { field: input.businessDateField } };
   }
 
   private problem(path: string, value: unknown, expected: string): void {
@@ -185,7 +181,7 @@ class Resolver {
       primaryKey: input.primaryKey,
       eventTimeField: input.eventTimeField,
       businessDateField: input.businessDateField,
-      rawPartitioning: { column: 'ingest_date', from: 'ingestion', projectionStart: PROJECTION_START },
+      rawPartitioning: { column: 'ingest_date', from: 'ingestion' },
       curated,
       analytics,
       namedQueries,

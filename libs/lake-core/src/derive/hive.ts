@@ -55,7 +55,11 @@ export function tableGlueColumns(table: DerivedTable): GlueColumn[] {
   return glueColumns(table.columns);
 }
 
-/** Partition keys of a table as Glue columns. */
+/**
+ * Partition keys of a table as Glue columns: every date partition is a `date`, in raw and curated
+ * tables alike, so analysts filter with date literals and date arithmetic
+ * (`WHERE dt >= current_date - interval '7' day`). S3 keeps `YYYY-MM-DD` in the path.
+ */
 export function gluePartitionKeys(table: Pick<DerivedTable, 'partitioning'>): GlueColumn[] {
-  return [{ name: table.partitioning.column, type: 'string', comment: 'Date partition (YYYY-MM-DD).' }];
+  return [{ name: table.partitioning.column, type: 'date', comment: 'Date partition (YYYY-MM-DD in the S3 path).' }];
 }

@@ -56,21 +56,20 @@ export function rawDatasetPrefix(source: string, dataset: string): string {
   return `${name('source', source)}/${name('dataset', dataset)}/`;
 }
 
-/** Prefix of one run's raw parts: `<source>/<dataset>/ingest_date=<d>/run=<id>/`. */
-export function rawRunPrefix(ref: RunRef): string {
-  return `${rawDatasetPrefix(ref.source, ref.dataset)}ingest_date=${date(ref.ingestDate)}/run=${runId(ref.runId)}/`;
-}
-
-/** Key of one raw part: `.../run=<id>/part-000042.jsonl.gz`. */
+/**
+ * Key of one raw part: `<source>/<dataset>/ingest_date=<d>/run=<id>.part-000042.jsonl.gz`. The parts sit
+ * directly in their `ingest_date=` partition (the run is in the file name), so the raw table's
+ * projection template finds them without recursive listing, as Athena reads a Hive partition.
+ */
 export function rawObjectKey(ref: RawObjectRef): string {
-  return `${rawRunPrefix(ref)}part-${part(ref.part)}.jsonl.gz`;
+  return `${rawDatasetPrefix(ref.source, ref.dataset)}ingest_date=${date(ref.ingestDate)}/run=${runId(ref.runId)}.part-${part(ref.part)}.jsonl.gz`;
 }
 
-const RAW_KEY = /^([^/]+)\/([^/]+)\/ingest_date=([^/]+)\/run=([^/]+)\/part-(\d{6})\.jsonl\.gz$/;
+const RAW_KEY = /^([^/]+)\/([^/]+)\/ingest_date=([^/]+)\/run=([^/]+)\.part-(\d{6})\.jsonl\.gz$/;
 
 export function parseRawObjectKey(key: string): RawObjectRef {
   const m = RAW_KEY.exec(key);
-  if (!m) throw new LayoutError(`not a raw object key: ${JSON.stringify(key)} (expected <source>/<dataset>/ingest_date=YYYY-MM-DD/run=<id>/part-NNNNNN.jsonl.gz)`);
+  if (!m) throw new LayoutError(`not a raw object key: ${JSON.stringify(key)} (expected <source>/<dataset>/ingest_date=YYYY-MM-DD/run=<id>.part-NNNNNN.jsonl.gz)`);
   const ref = { source: m[1], dataset: m[2], ingestDate: m[3], runId: m[4], part: Number(m[5]) };
   rawObjectKey(ref); // validates every component
   return ref;
@@ -141,7 +140,7 @@ export function s3Uri(bucket: string, key = ''): string {
 /** The layout's templates, for non-TypeScript consumers (the Spark job). */
 export function exportLayout() {
   return {
-    rawObject: '{source}/{dataset}/ingest_date={ingest_date}/run={run_id}/part-{part:06d}.jsonl.gz',
+    rawObject: '{source}/{dataset}/ingest_date={ingest_date}/run={run_id}.part-{part:06d}.jsonl.gz',
     rawObjectPattern: RAW_KEY.source,
     manifest: '_manifests/{source}/{dataset}/ingest_date={ingest_date}/run={run_id}.json',
     checkpoint: '_state/{source}/{dataset}/ingest_date={ingest_date}/run={run_id}.json',

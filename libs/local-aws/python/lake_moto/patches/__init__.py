@@ -7,10 +7,19 @@ name). Applying a patch twice is harmless. Drop a patch when the pinned moto imp
 
 from types import ModuleType
 
-from lake_moto.patches import athena_delete_named_query, lambda_function_settings, s3_eventbridge_notification, sqs_redrive_policy_json
+from lake_moto.patches import (
+    athena_delete_named_query,
+    glue_column_statistics,
+    glue_get_partitions_empty_expression,
+    lambda_function_settings,
+    s3_eventbridge_notification,
+    sqs_redrive_policy_json,
+)
 
 PATCHES: tuple[ModuleType, ...] = (
     athena_delete_named_query,
+    glue_column_statistics,
+    glue_get_partitions_empty_expression,
     lambda_function_settings,
     s3_eventbridge_notification,
     sqs_redrive_policy_json,
