@@ -79,9 +79,21 @@ describe('the npm packages, consumed outside the workspace', () => {
     expect(readFileSync(join(stackDir, '.terraform.lock.hcl'), 'utf8')).toContain('registry.terraform.io/hashicorp/aws');
   });
 
+  /** The consumer's stderr for a run with one fault; the run must fail. */
+  function failure(fault: string): string {
+    const result = spawnSync('node', ['dist/main.js', join(consumer, `${fault}.out`), fault], { cwd: consumer, encoding: 'utf8', env: userEnv });
+    expect({ fault, status: result.status }).toEqual({ fault, status: 1 });
+    return result.stderr;
+  }
+
   it('fails synth on an unencrypted bucket, naming it and the fix', () => {
-    const result = spawnSync('node', ['dist/main.js', join(consumer, 'bad.out'), 'unencrypted-bucket'], { cwd: consumer, encoding: 'utf8', env: userEnv });
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain('invalid encryption of acme-dev-lake/Scratch: got a bucket without default encryption; add an aws_s3_bucket_server_side_encryption_configuration');
+    expect(failure('unencrypted-bucket')).toContain(
+      'invalid encryption of acme-dev-lake/Scratch: got a bucket without default encryption; add an aws_s3_bucket_server_side_encryption_configuration',
+    );
+  });
+
+  it('refuses a bad config and a bad contract with the path, the value and the fix', () => {
+    expect(failure('bad-config')).toContain('invalid config in acme lake config:\n  - project: got "ACME"; lowercase letters, digits and "-", 2-21 characters');
+    expect(failure('bad-contract')).toMatch(/invalid businessDateField in dataset contract "sensor_readings": got "read_day"; \S/);
   });
 });

@@ -1,17 +1,19 @@
 /**
  * A platform team's lake app, compiled with plain tsc against the packed @nfe-lake packages.
- * Usage: node dist/main.js <outdir> [unencrypted-bucket]
+ * Usage: node dist/main.js <outdir> [unencrypted-bucket | bad-config | bad-contract]
  */
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- a consumer outside the workspace imports the package by name
 import { LakeApp, LakeStack } from '@nfe-lake/infra-modules';
-import { parseLakeConfig } from '@nfe-lake/lake-core';
-import readings from './readings';
+import { defineDataset, parseLakeConfig } from '@nfe-lake/lake-core';
+import readings, { readingsSpec } from './readings';
 
 const [outdir, fault] = process.argv.slice(2);
+// a business date that is no column: the contract must be refused
+if (fault === 'bad-contract') defineDataset({ ...readingsSpec, businessDateField: 'read_day' });
 const config = parseLakeConfig(
   {
-    project: 'acme',
+    project: fault === 'bad-config' ? 'ACME' : 'acme',
     environment: 'dev',
     region: 'eu-west-1',
     tags: { team: 'sensors' },

@@ -1,7 +1,7 @@
-import { col, defineDataset, t } from '@nfe-lake/lake-core';
+import { col, ContractSpec, defineDataset, t } from '@nfe-lake/lake-core';
 
 /** A team's own dataset, written outside lake-core: field sensor readings, flat, partitioned by the reading's day. */
-export default defineDataset({
+export const readingsSpec: ContractSpec = {
   name: 'sensor_readings',
   version: 1,
   description: 'Temperature readings of field sensors.',
@@ -14,4 +14,6 @@ export default defineDataset({
   primaryKey: ['sensor_id', 'read_at'],
   eventTimeField: 'read_at',
   businessDateField: 'reading_date',
-});
+};
+
+export default defineDataset(readingsSpec);
