@@ -91,12 +91,14 @@ describe('test caching', () => {
 describe('nx affected -t build (what CI of our users runs)', () => {
   const ZIPS = { 'collector-lambda': 'dist/apps/collector-lambda/collector-lambda.zip', 'emr-trigger': 'dist/apps/emr-trigger/emr-trigger.zip' };
 
-  it('builds every deployable artefact of a lake-core change: both Lambda packages and the Spark job', () => {
+  it('builds every deployable artefact of a lake-core change: both Lambda packages, the Spark job, the npm packages and their API reference', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nx-tasks-'));
     try {
       nx('affected', '-t', 'build', '--files=libs/lake-core/src/index.ts', `--graph=${join(dir, 'tasks.json')}`);
       const tasks = Object.keys(JSON.parse(readFileSync(join(dir, 'tasks.json'), 'utf8')).tasks.tasks);
-      expect(tasks).toEqual(expect.arrayContaining(['collector-lambda:build', 'emr-trigger:build', 'spark:build', 'collector-lambda:bundle', 'emr-trigger:bundle']));
+      expect(tasks).toEqual(
+        expect.arrayContaining(['collector-lambda:build', 'emr-trigger:build', 'spark:build', 'collector-lambda:bundle', 'emr-trigger:bundle', ...['lake-core', 'infra-modules'].flatMap((lib) => [`${lib}:build`, `${lib}:docs`])]),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

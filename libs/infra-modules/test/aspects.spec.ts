@@ -26,21 +26,21 @@ describe('Aspects', () => {
   });
 
   it('NamingGuard fails synth on account-wide names outside the environment prefix', () => {
-    expect(() => withAspects((stack) => new LakeBucket(stack, 'B', { bucketName: 'other-team-bucket', key: storageIn(stack).key }))).toThrow(/aws_s3_bucket test\/B\/Resource is named "other-team-bucket"; names must start with "nfe-test-"/);
-    expect(() => withAspects((stack) => new CloudwatchLogGroup(stack, 'L', { name: '/aws/lambda/foo', kmsKeyId: 'k' }))).toThrow(/is named "\/aws\/lambda\/foo"/);
+    expect(() => withAspects((stack) => new LakeBucket(stack, 'B', { bucketName: 'other-team-bucket', key: storageIn(stack).key }))).toThrow(/invalid name of aws_s3_bucket test\/B\/Resource: got "other-team-bucket"; start it with "nfe-test-"/);
+    expect(() => withAspects((stack) => new CloudwatchLogGroup(stack, 'L', { name: '/aws/lambda/foo', kmsKeyId: 'k' }))).toThrow(/invalid name of aws_cloudwatch_log_group test\/L: got "\/aws\/lambda\/foo"/);
     expect(() => withAspects((stack) => storageIn(stack))).not.toThrow();
   });
 
   it('EncryptionGuard fails synth on unencrypted buckets, queues and log groups', () => {
-    expect(() => withAspects((stack) => new S3Bucket(stack, 'Plain', { bucket: 'nfe-test-plain' }))).toThrow(/test\/Plain: bucket without default encryption/);
+    expect(() => withAspects((stack) => new S3Bucket(stack, 'Plain', { bucket: 'nfe-test-plain' }))).toThrow(/invalid encryption of test\/Plain: got a bucket without default encryption; add an aws_s3_bucket_server_side_encryption_configuration/);
     expect(() =>
       withAspects((stack) => {
         const bucket = new S3Bucket(stack, 'S3', { bucket: 'nfe-test-sse-s3' });
         new S3BucketServerSideEncryptionConfigurationA(stack, 'Sse', { bucket: bucket.id, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }] });
       }),
-    ).toThrow(/bucket encrypted with AES256: use SSE-KMS with the lake key/);
-    expect(() => withAspects((stack) => new SqsQueue(stack, 'Q', { name: 'nfe-test-q' }))).toThrow(/queue without a KMS key/);
-    expect(() => withAspects((stack) => new CloudwatchLogGroup(stack, 'L', { name: 'nfe-test-l' }))).toThrow(/log group without a KMS key/);
+    ).toThrow(/invalid encryption of test\/\w+: got a bucket encrypted with AES256; use SSE-KMS with the lake key/);
+    expect(() => withAspects((stack) => new SqsQueue(stack, 'Q', { name: 'nfe-test-q' }))).toThrow(/invalid encryption of test\/Q: got a queue without a KMS key; set kmsMasterKeyId/);
+    expect(() => withAspects((stack) => new CloudwatchLogGroup(stack, 'L', { name: 'nfe-test-l' }))).toThrow(/invalid encryption of test\/L: got a log group without a KMS key; set kmsKeyId/);
   });
 
   it('EncryptionGuard accepts SSE-S3 only on the server access logs target', () => {

@@ -190,13 +190,15 @@ describe('a lake of two datasets of different shapes (the examples: nfe_invoice 
 describe('config errors fail synth with the value and the fix', () => {
   const dev = configFile('dev');
   it('forceDestroy outside the local environment', () => {
-    expect(() => build(lakeConfig('dev', { storage: { forceDestroy: true } }))).toThrow('storage.forceDestroy is true for environment dev but the lake stack does not allow data destruction; remove forceDestroy or pass allowDataDestruction: true');
+    expect(() => build(lakeConfig('dev', { storage: { forceDestroy: true } }))).toThrow(
+      'invalid storage.forceDestroy of environment dev: got true; the lake stack does not allow data destruction: remove forceDestroy or pass allowDataDestruction: true',
+    );
     expect(() => new LakeStack(Testing.app(), 'nfe-dev-lake', { config: lakeConfig('dev', { storage: { forceDestroy: true } }), allowDataDestruction: true })).not.toThrow();
   });
 
   it('two sources feeding one dataset', () => {
     const second = { ...dev.sources[0], name: 'nfe-api-2' };
-    expect(() => build(lakeConfig('dev', { sources: [...dev.sources, second] }))).toThrow('dataset nfe_invoice is fed by sources nfe-api, nfe-api-2; the raw table is per dataset: keep one source per dataset');
+    expect(() => build(lakeConfig('dev', { sources: [...dev.sources, second] }))).toThrow('invalid sources of dataset nfe_invoice: got ["nfe-api","nfe-api-2"]; the raw table is per dataset: keep one source per dataset');
   });
 
   it('names too long for IAM', () => {

@@ -15,29 +15,34 @@ import { IConstruct } from 'constructs';
 export class EncryptionGuard implements IAspect {
   visit(node: IConstruct): void {
     const problem = this.check(node);
-    if (problem) node.node.addValidation({ validate: () => [`${node.node.path}: ${problem}`] });
+    if (problem) node.node.addValidation({ validate: () => [`invalid encryption of ${node.node.path}: got ${problem.got}; ${problem.fix}`] });
   }
 
-  private check(node: IConstruct): string | undefined {
-    if (node instanceof SqsQueue && !node.kmsMasterKeyIdInput) return 'queue without a KMS key: set kmsMasterKeyId';
-    if (node instanceof CloudwatchLogGroup && !node.kmsKeyIdInput) return 'log group without a KMS key: set kmsKeyId';
-    if (node instanceof LambdaFunction && !node.kmsKeyArnInput) return 'function environment without a KMS key: set kmsKeyArn';
+  private check(node: IConstruct): Problem | undefined {
+    if (node instanceof SqsQueue && !node.kmsMasterKeyIdInput) return { got: 'a queue without a KMS key', fix: 'set kmsMasterKeyId' };
+    if (node instanceof CloudwatchLogGroup && !node.kmsKeyIdInput) return { got: 'a log group without a KMS key', fix: 'set kmsKeyId' };
+    if (node instanceof LambdaFunction && !node.kmsKeyArnInput) return { got: 'a function environment without a KMS key', fix: 'set kmsKeyArn' };
     if (node instanceof S3Bucket) return bucketProblem(node);
     return undefined;
   }
 }
 
-function bucketProblem(bucket: S3Bucket): string | undefined {
+interface Problem {
+  readonly got: string;
+  readonly fix: string;
+}
+
+function bucketProblem(bucket: S3Bucket): Problem | undefined {
   const stack = TerraformStack.of(bucket);
   const resolve = (value: unknown) => Tokenization.resolve(value, { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) });
   const id = resolve(bucket.id);
   const all = stack.node.findAll();
   const encryption = all.find((c): c is S3BucketServerSideEncryptionConfigurationA => c instanceof S3BucketServerSideEncryptionConfigurationA && resolve(c.bucketInput) === id);
-  if (!encryption) return 'bucket without default encryption: add an aws_s3_bucket_server_side_encryption_configuration (LakeBucket does)';
+  if (!encryption) return { got: 'a bucket without default encryption', fix: 'add an aws_s3_bucket_server_side_encryption_configuration with SSE-KMS (LakeBucket does)' };
   const rules = encryption.ruleInput as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } }[] | undefined;
   const algorithm = rules?.[0]?.applyServerSideEncryptionByDefault?.sseAlgorithm;
   if (algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse') return undefined;
   const bucketName = resolve(bucket.bucket);
   const isLogTarget = all.some((c) => c instanceof S3BucketLoggingA && resolve(c.targetBucketInput) === bucketName);
-  return isLogTarget ? undefined : `bucket encrypted with ${algorithm}: use SSE-KMS with the lake key`;
+  return isLogTarget ? undefined : { got: `a bucket encrypted with ${algorithm}`, fix: 'use SSE-KMS with the lake key' };
 }

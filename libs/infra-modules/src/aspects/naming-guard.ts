@@ -37,7 +37,7 @@ export class NamingGuard implements IAspect {
     const underscored = this.prefix.replace(/-/g, '_');
     if (!name.startsWith(`${this.prefix}-`) && !name.startsWith(`${underscored}_`)) {
       node.node.addValidation({
-        validate: () => [`${node.terraformResourceType} ${node.node.path} is named ${JSON.stringify(raw)}; names must start with "${this.prefix}-" (or "${underscored}_" for Glue)`],
+        validate: () => [`invalid name of ${node.terraformResourceType} ${node.node.path}: got ${JSON.stringify(raw)}; start it with "${this.prefix}-" (or "${underscored}_" for Glue)`],
       });
     }
   }

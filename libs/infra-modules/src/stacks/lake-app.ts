@@ -1,7 +1,7 @@
 import { LakeConfig } from '@nfe-lake/lake-core';
-import { App, Aspects } from 'cdktf';
+import { App, AppConfig, TerraformStack } from 'cdktf';
 import { join } from 'node:path';
-import { EncryptionGuard, LakeTags, NamingGuard } from '../aspects';
+import { applyLakeAspects, LakeAspectsOptions, lakeNamePrefix } from '../aspects';
 import { IngestionStack, ProcessingStack, QueryStack, WarehouseStack } from './compute-stacks';
 import { LakeStack } from './lake-stack';
 import { namePrefix } from './lake-stack-base';
@@ -43,14 +43,39 @@ export function buildLakeStacks(app: App, config: LakeConfig, artefacts: LakeArt
       ? new WarehouseStack(app, `${prefix}-warehouse`, { ...common, target: config.warehouse.target, externalSchemaName: config.warehouse.externalSchemaName })
       : undefined,
   };
-  const aspects = [
-    new LakeTags({ project: config.project, environment: config.environment, 'managed-by': 'cdktf', ...config.tags }),
-    new NamingGuard(prefix),
-    new EncryptionGuard(),
-  ];
-  // cdktf invokes aspects from each stack down, so app-level aspects would never run: add them per stack
   for (const stack of Object.values(stacks)) {
-    if (stack) for (const aspect of aspects) Aspects.of(stack).add(aspect);
+    if (stack) applyLakeAspects(stack, { project: config.project, environment: config.environment, tags: config.tags });
   }
   return stacks;
+}
+
+export interface LakeAppProps extends AppConfig, LakeAspectsOptions {}
+
+/**
+ * The entry point of a lake app: a cdktf `App` that, at synth, applies the lake's aspects (tags, naming guard,
+ * encryption guard) to every stack in it, so a stack composed of lake constructs cannot go without them.
+ *
+ * @example
+ * const app = new LakeApp({ project: 'shop', environment: 'dev', tags: { team: 'orders' } });
+ * const stack = new TerraformStack(app, 'shop-dev-lake');
+ * new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+ * const storage = new LakeStorage(stack, 'Storage', { namePrefix: app.namePrefix });
+ * app.synth();
+ */
+export class LakeApp extends App {
+  readonly aspectOptions: LakeAspectsOptions;
+  /** `<project>-<environment>`: the prefix every account-wide name must start with. */
+  readonly namePrefix: string;
+
+  constructor(props: LakeAppProps) {
+    const { project, environment, tags, ...appConfig } = props;
+    super(appConfig);
+    this.aspectOptions = { project, environment, tags };
+    this.namePrefix = lakeNamePrefix(this.aspectOptions);
+  }
+
+  override synth(): void {
+    for (const stack of this.node.findAll().filter(TerraformStack.isStack)) applyLakeAspects(stack, this.aspectOptions);
+    super.synth();
+  }
 }

@@ -37,7 +37,9 @@ export class LakeStack extends LakeStackBase {
     super(scope, id, props.config);
     const { config } = props;
     if (config.storage.forceDestroy && !props.allowDataDestruction) {
-      throw new InfraConfigError(`storage.forceDestroy is true for environment ${config.environment} but the lake stack does not allow data destruction; remove forceDestroy or pass allowDataDestruction: true`);
+      throw new InfraConfigError(
+        `invalid storage.forceDestroy of environment ${config.environment}: got true; the lake stack does not allow data destruction: remove forceDestroy or pass allowDataDestruction: true`,
+      );
     }
     this.storage = new LakeStorage(this, 'Storage', {
       namePrefix: this.namePrefix,
@@ -59,7 +61,7 @@ export class LakeStack extends LakeStackBase {
       const dataset = contract.name;
       const sources = config.sources.filter((s) => s.dataset === dataset).map((s) => s.name);
       if (sources.length !== 1) {
-        throw new InfraConfigError(`dataset ${dataset} is fed by sources ${sources.join(', ') || '(none)'}; the raw table is per dataset: keep one source per dataset`);
+        throw new InfraConfigError(`invalid sources of dataset ${dataset}: got ${JSON.stringify(sources)}; the raw table is per dataset: keep one source per dataset`);
       }
       this.database.addRawTable(contract, sources[0], this.storage.raw);
       for (const table of contract.curated) {
