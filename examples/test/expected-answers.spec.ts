@@ -1,5 +1,5 @@
 import { rawObjectKey } from '@nfe-lake/lake-core';
-import { EXPECTED_ANSWERS, Invoice, InvoiceGenerator, nfeInvoice, RawPart } from '..';
+import { EXPECTED_ANSWERS, Invoice, InvoiceGenerator, nfeInvoice, RawPart, ShopOrder, ShopOrderGenerator, shopOrders } from '..';
 
 const DAY = 86_400_000;
 const now = new Date('2026-03-10T12:00:00Z');
@@ -29,5 +29,32 @@ describe('the NF-e named queries, computed from the raw records (the demo checks
     const answers = expected([part(yesterday, 0, [...authorised, cancelled]), part(yesterday, 1, [stale, invalid])], now);
     expect(answers['cancellation-rate-by-day']).toEqual([[yesterday, 3, 33.33]]);
     expect(answers['raw-records-by-ingest-date']).toEqual([[yesterday, 6, 2]]);
+  });
+});
+
+describe('the shop_orders named queries, computed from the raw records', () => {
+  const expected = EXPECTED_ANSWERS.shop_orders;
+  const generator = new ShopOrderGenerator({ start: new Date(now.getTime() - 3 * DAY), spacingSeconds: 1_800 });
+  const orders: ShopOrder[] = Array.from({ length: 120 }, (_, i) => generator.order(i));
+  const orderPart = (records: unknown[]): RawPart => ({ key: rawObjectKey({ source: 'shop-api', dataset: 'shop_orders', ingestDate: yesterday, runId: 'r1', part: 0 }), records });
+
+  it('answers every named query the contract declares, and nothing else', () => {
+    expect(Object.keys(expected([orderPart(orders)], now)).sort()).toEqual(shopOrders.namedQueries.map((q) => q.name).sort());
+  });
+
+  it('sums the newest valid version of each order: returned orders leave the sales, payments count per method', () => {
+    const day = orders.filter((o) => o.ordered_at.startsWith(yesterday)).slice(0, 2);
+    const paid = day.map((o) => ({
+      ...o,
+      status: 'paid' as const,
+      total: 10,
+      customer: { ...o.customer, address: { city: 'Porto', state: null, country: 'PT' } },
+      payments: [{ method: 'pix' as const, amount: 10, paid_at: o.ordered_at }],
+    }));
+    const returned = { ...paid[1], status: 'returned' as const, modified_at: '2026-03-09T23:59:00.000Z' };
+    const invalid = { ...paid[0], order_id: 'x', total: -1 };
+    const answers = expected([orderPart([...paid, returned, invalid])], now);
+    expect(answers['sales-by-country-last-7-days']).toEqual([['PT', 1, '10.00']]);
+    expect(answers['payment-mix-yesterday']).toEqual([['pix', 2, '20.00']]);
   });
 });
