@@ -3,13 +3,14 @@
  *  1. local AWS: moto server over HTTP
  *  2. infrastructure: cdktf synth of the `local` environment, `terraform apply` of the lake,
  *     ingestion, processing and query stacks against moto (real Terraform, real provider)
- *  3. source: the demo NF-e API over HTTP, API key in Secrets Manager
- *  4. collection: the real collector handler in-process (Lambda invoke needs Docker) with SQS continuations
- *  5. trigger: the real emr-trigger against moto EMR: RunJobFlow from the deployed launch spec
+ *  3. source: the demo API over HTTP, API key in Secrets Manager, serving both example datasets: the
+ *     seed's NF-e invoices (cursor pages) and shop orders (two arrays, a nested struct; numbered pages)
+ *  4. collection: the real collector handler in-process (Lambda invoke needs Docker) with SQS continuations, per source
+ *  5. trigger: the real emr-trigger against moto EMR: RunJobFlow from each dataset's deployed launch spec
  *  6. processing: moto's EMR never runs steps, so the very step the trigger submitted runs here with
  *     spark-submit (local[2]) reading and writing the moto buckets through s3a (over an HTTPS proxy:
  *     the Java SDK refuses KMS-encrypted object copies over plain HTTP)
- *  7. results: the job report, and the served = curated + quarantined check
+ *  7. results: each dataset's job report, and the served = curated + quarantined check
  *  8. query: every named query deployed to the workgroup (read back from moto's Athena), answered by
  *     Trino 476 (the engine of Athena v3) over the Glue catalog and S3 Terraform created, checked
  *     against an independent computation from the raw records the API served; then bytes read by a
@@ -27,7 +28,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { Logger } from '@aws-lambda-powertools/logger';
 import { App } from 'cdktf';
 import { FaultPlan, startDemoApi } from '@nfe-lake/demo-api';
-import { Trigger, loadConfig } from '@nfe-lake/emr-trigger';
+import { StartedRun, Trigger, loadConfig } from '@nfe-lake/emr-trigger';
 import { buildLakeStacks, workspaceArtefacts } from '@nfe-lake/infra-modules';
 import { EXPECTED_ANSWERS, RawPart } from '@nfe-lake/examples';
 import { jobReportKey, parseLakeConfig, parseRawObjectKey, SourceConfigInput } from '@nfe-lake/lake-core';
@@ -39,6 +40,9 @@ const ROOT = resolve(__dirname, '..');
 const WORK = join(ROOT, '.lake', 'demo');
 const ACCOUNT = '123456789012';
 const SPACING_SECONDS = 30;
+/** Shop orders: a quarter as many as invoices, over the same days. */
+const ORDERS_PER_INVOICE = 0.25;
+const SHOP_CONTRACT = '../../../examples/shop-orders/shop_orders.contract.yaml';
 const DAY_MS = 86_400_000;
 const DATABASE = 'nfe_local_lake';
 const WORKGROUP = 'nfe-local-lake';
@@ -86,7 +90,16 @@ async function main() {
   // a realistic source: one 429 with Retry-After, one 503, and every 10th page with a record that breaks the contract
   const faults: FaultPlan = ({ requestNo }) =>
     requestNo === 3 ? { kind: 'status', status: 429, retryAfter: '1' } : requestNo === 6 ? { kind: 'status', status: 503 } : requestNo % 10 === 0 ? { kind: 'invalid-record' } : undefined;
-  const api = await startDemoApi({ count: invoices, apiKey: API_KEY, generator: { start: START, spacingSeconds: SPACING_SECONDS }, faults });
+  const orders = Math.ceil(invoices * ORDERS_PER_INVOICE);
+  // one count for both routes: orders are spaced so that their smaller number spans the same days
+  const api = await startDemoApi({
+    count: invoices,
+    apiKey: API_KEY,
+    generator: { start: START, spacingSeconds: SPACING_SECONDS },
+    orderGenerator: { start: START, spacingSeconds: SPACING_SECONDS / ORDERS_PER_INVOICE },
+    faults,
+  });
+  const served: Record<string, number> = { nfe_invoice: invoices, shop_orders: orders };
   const s3 = new S3Client(aws.clientConfig);
   const emr = new EMRClient(aws.clientConfig);
   const secrets = new SecretsManagerClient(aws.clientConfig);
@@ -107,7 +120,24 @@ async function main() {
       http: { requestsPerSecond: 100 },
       schedule: 'rate(1 day)',
     };
-    const config = parseLakeConfig({ ...base, localEndpoint: aws.endpoint, sources: [source] }, 'demo lake config', { baseDir: configDir });
+    const shopSource: SourceConfigInput = {
+      name: 'shop-api',
+      dataset: 'shop_orders',
+      baseUrl: api.url,
+      path: '/page_number/orders',
+      recordSelector: 'data',
+      pagination: { type: 'page_number', pageSize: 200, totalPagesPath: 'total_pages' },
+      auth: source.auth,
+      incremental: { cursorField: 'ordered_at', startParam: 'ordered_since', endParam: 'ordered_until', initialValue: START.toISOString(), windowSeconds: 86_400, lagSeconds: 0 },
+      http: { requestsPerSecond: 100 },
+      schedule: 'rate(1 day)',
+    };
+    const sources = [source, shopSource];
+    const config = parseLakeConfig(
+      { ...base, localEndpoint: aws.endpoint, datasets: [...base.datasets, { contract: SHOP_CONTRACT }], sources },
+      'demo lake config',
+      { baseDir: configDir },
+    );
     const app = new App({ outdir: join(WORK, 'cdktf.out') });
     buildLakeStacks(app, config, workspaceArtefacts(ROOT));
     app.synth();
@@ -126,61 +156,78 @@ async function main() {
     await Promise.all(['ingestion', 'processing', 'query'].map(apply));
     const bucket = (layer: string) => `nfe-local-${layer}-${ACCOUNT}`;
 
-    step(3, `source: demo NF-e API at ${api.url} (${invoices} invoices from ${START.toISOString()}, API key in Secrets Manager; injects a 429, a 503 and a bad record on every 10th page)`);
+    step(3, `source: demo API at ${api.url} (${invoices} invoices and ${orders} shop orders from ${START.toISOString()}, API key in Secrets Manager; injects a 429, a 503 and a bad record on every 10th page)`);
     await secrets.send(new CreateSecretCommand({ Name: 'nfe-local/demo-api-key', SecretString: API_KEY }));
-    const sourceFile = join(WORK, 'source.json');
-    writeFileSync(sourceFile, JSON.stringify(source, null, 2));
 
-    step(4, 'collection: the collector handler, schedule tick + SQS continuations, into the raw bucket');
+    step(4, 'collection: the collector handler per source, schedule tick + SQS continuations, into the raw bucket');
     const lastIssue = new Date(START.getTime() + invoices * SPACING_SECONDS * 1000);
     const at = new Date(Math.ceil(lastIssue.getTime() / 86_400_000) * 86_400_000);
-    const collected = await exec(
-      'node_modules/.bin/tsx',
-      [
-        'apps/collector-lambda/src/local/run-local.ts',
-        ...['--config', sourceFile, '--endpoint', aws.endpoint, '--bucket', bucket('raw'), '--at', at.toISOString()],
-        // the exported contract the lake stack deployed, as the collector Lambda reads it
-        ...['--contract', `s3://${bucket('artefacts')}/contracts/nfe_invoice.contract.json`],
-      ],
-      { env: aws.env, prefix: '[collector]', quiet: true },
-    );
-    for (const line of collected.split('\n').filter((l) => /^\[|run\(s\)/.test(l))) console.log(`  ${line}`);
+    for (const src of sources) {
+      const sourceFile = join(WORK, `source-${src.name}.json`);
+      writeFileSync(sourceFile, JSON.stringify(src, null, 2));
+      const collected = await exec(
+        'node_modules/.bin/tsx',
+        [
+          'apps/collector-lambda/src/local/run-local.ts',
+          ...['--config', sourceFile, '--endpoint', aws.endpoint, '--bucket', bucket('raw'), '--at', at.toISOString()],
+          // the exported contract the lake stack deployed, as the collector Lambda reads it
+          ...['--contract', `s3://${bucket('artefacts')}/contracts/${src.dataset}.contract.json`],
+        ],
+        { env: aws.env, prefix: `[collector ${src.name}]`, quiet: true },
+      );
+      for (const line of collected.split('\n').filter((l) => /^\[|run\(s\)/.test(l))) console.log(`  ${src.name}: ${line}`);
+    }
     const manifests = (await s3.send(new ListObjectsV2Command({ Bucket: bucket('raw'), Prefix: '_manifests/' }))).Contents ?? [];
     console.log(`  ${manifests.length} run manifest(s) in s3://${bucket('raw')}/_manifests/`);
 
-    step(5, 'trigger: emr-trigger (schedule sweep) -> RunJobFlow on moto EMR from the deployed launch spec');
-    const triggerConfig = loadConfig({ LAUNCH_SPEC_URI: `s3://${bucket('artefacts')}/launch-spec/nfe_invoice.json`, RAW_BUCKET: bucket('raw') });
-    const trigger = new Trigger({ s3, emr, config: triggerConfig, logger: new Logger({ serviceName: 'emr-trigger', logLevel: 'WARN' }) });
-    const result = await trigger.handle({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
-    if (result.started.length === 0) throw new Error(`the trigger started nothing: ${JSON.stringify(result)}`);
-    const again = await trigger.handle({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
-    console.log(`  started ${result.started.length} run(s); a second sweep started ${again.started.length} (idempotent)`);
-    const run = result.started[0];
-    const cluster = (await emr.send(new DescribeClusterCommand({ ClusterId: run.clusterId }))).Cluster;
-    console.log(`  cluster ${run.clusterId} "${cluster?.Name}" ${cluster?.ReleaseLabel}, state ${cluster?.Status?.State}, job run ${run.jobRunId} over ${run.manifestKeys.length} manifest(s)`);
-    const [sparkStep] = (await emr.send(new ListStepsCommand({ ClusterId: run.clusterId }))).Steps ?? [];
-    const stepArgs = sparkStep?.Config?.Args ?? [];
-    if (stepArgs[0] !== 'spark-submit') throw new Error(`unexpected EMR step: ${JSON.stringify(sparkStep)}`);
+    step(5, 'trigger: emr-trigger per dataset (schedule sweep) -> RunJobFlow on moto EMR from its deployed launch spec');
+    const runs: { dataset: string; run: StartedRun; stepArgs: string[] }[] = [];
+    for (const contract of config.datasets) {
+      const triggerConfig = loadConfig({ LAUNCH_SPEC_URI: `s3://${bucket('artefacts')}/launch-spec/${contract.name}.json`, RAW_BUCKET: bucket('raw') });
+      const trigger = new Trigger({ s3, emr, config: triggerConfig, logger: new Logger({ serviceName: 'emr-trigger', logLevel: 'WARN' }) });
+      const result = await trigger.handle({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+      if (result.started.length === 0) throw new Error(`the trigger of ${contract.name} started nothing: ${JSON.stringify(result)}`);
+      const again = await trigger.handle({ source: 'aws.events', 'detail-type': 'Scheduled Event' });
+      console.log(`  ${contract.name}: started ${result.started.length} run(s); a second sweep started ${again.started.length} (idempotent)`);
+      const run = result.started[0];
+      const cluster = (await emr.send(new DescribeClusterCommand({ ClusterId: run.clusterId }))).Cluster;
+      console.log(`  cluster ${run.clusterId} "${cluster?.Name}" ${cluster?.ReleaseLabel}, state ${cluster?.Status?.State}, job run ${run.jobRunId} over ${run.manifestKeys.length} manifest(s)`);
+      const [sparkStep] = (await emr.send(new ListStepsCommand({ ClusterId: run.clusterId }))).Steps ?? [];
+      const stepArgs = sparkStep?.Config?.Args ?? [];
+      if (stepArgs[0] !== 'spark-submit') throw new Error(`unexpected EMR step: ${JSON.stringify(sparkStep)}`);
+      runs.push({ dataset: contract.name, run, stepArgs });
+    }
 
-    step(6, 'processing: the submitted step, run here with spark-submit local[2] over s3a (moto EMR does not run steps)');
+    step(6, 'processing: each submitted step, run here with spark-submit local[2] over s3a (moto EMR does not run steps)');
     tls = await startTlsProxy(aws.endpoint);
-    const localArgs = await localSparkArgs(s3, stepArgs, tls);
     const venv = join(ROOT, 'tools/with-venv.sh');
-    const sparkOut = await exec(venv, localArgs, { env: { ...aws.env, PYSPARK_PYTHON: 'python' }, prefix: '[spark]', quiet: true });
-    console.log(`  ${sparkOut.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? 'job finished'}`);
+    for (const { dataset, stepArgs } of runs) {
+      const localArgs = await localSparkArgs(s3, stepArgs, tls);
+      const sparkOut = await exec(venv, localArgs, { env: { ...aws.env, PYSPARK_PYTHON: 'python' }, prefix: `[spark ${dataset}]`, quiet: true });
+      console.log(`  ${dataset}: ${sparkOut.trim().split('\n').filter((l) => l.startsWith('{')).pop() ?? 'job finished'}`);
+    }
 
     step(7, 'results');
-    const report = JSON.parse(await text(s3, bucket('curated'), jobReportKey('nfe_invoice', run.jobRunId)));
-    writeFileSync(join(WORK, 'job-report.json'), JSON.stringify(report, null, 2));
-    console.log(`  job report s3://${bucket('curated')}/${jobReportKey('nfe_invoice', run.jobRunId)}:`);
-    console.log(`  ${JSON.stringify({ status: report.status, input: report.input, quarantine: report.quarantine })}`);
-    for (const [table, t] of Object.entries(report.tables as Record<string, { rows: number; files: number; bytes: number; partitions: string[] }>)) {
-      console.log(`  ${table.padEnd(24)} ${String(t.rows).padStart(8)} rows ${String(t.files).padStart(4)} files ${String(t.bytes).padStart(10)} bytes ${t.partitions.length} partitions`);
+    const reports: Record<string, unknown> = {};
+    for (const { dataset, run } of runs) {
+      const key = jobReportKey(dataset, run.jobRunId);
+      const report = JSON.parse(await text(s3, bucket('curated'), key));
+      reports[dataset] = report;
+      writeFileSync(join(WORK, `job-report-${dataset}.json`), JSON.stringify(report, null, 2));
+      console.log(`  ${dataset} job report s3://${bucket('curated')}/${key}:`);
+      console.log(`  ${JSON.stringify({ status: report.status, input: report.input, quarantine: report.quarantine })}`);
+      for (const [table, t] of Object.entries(report.tables as Record<string, { rows: number; files: number; bytes: number; partitions: string[] }>)) {
+        console.log(`  ${table.padEnd(24)} ${String(t.rows).padStart(8)} rows ${String(t.files).padStart(4)} files ${String(t.bytes).padStart(10)} bytes ${t.partitions.length} partitions`);
+      }
+      // every record the API served is either a curated row of the dataset's main table or quarantined with its reason
+      const main = config.datasets.find((c) => c.name === dataset)?.curated[0]?.name;
+      if (!main) throw new Error(`${dataset}: the lake config declares no curated table for it`);
+      const rows = report.tables[main].rows;
+      if (rows + report.quarantine.records !== served[dataset]) {
+        throw new Error(`${dataset}: records lost or duplicated: ${rows} curated + ${report.quarantine.records} quarantined != ${served[dataset]} served`);
+      }
+      console.log(`  check: ${rows} curated ${main} + ${report.quarantine.records} quarantined = ${served[dataset]} served`);
     }
-    // every record the API served is either a curated invoice or quarantined with its reason
-    const curated = report.tables.invoices.rows + report.quarantine.records;
-    if (curated !== invoices) throw new Error(`records lost or duplicated: ${report.tables.invoices.rows} curated + ${report.quarantine.records} quarantined != ${invoices} served`);
-    console.log(`  check: ${report.tables.invoices.rows} curated + ${report.quarantine.records} quarantined = ${invoices} served`);
 
     step(8, 'query: every named query of the workgroup, answered by Trino (Athena v3\'s engine) over the applied catalog');
     trino = await trinoStarting;
@@ -207,13 +254,13 @@ async function main() {
     }
     if (answers.length === 0) throw new Error(`the workgroup ${WORKGROUP} holds no named queries`);
     if (wrong.length) throw new Error(`named query answers differ from the computation over what the API served:\n  ${wrong.join('\n  ')}`);
-    console.log(`\n  check: ${answers.length} named queries answered as computed from the ${invoices} served invoices`);
+    console.log(`\n  check: ${answers.length} named queries answered as computed from the ${invoices} invoices and ${orders} orders served`);
     const day = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
     const curatedScan = await trino.query(`SELECT invoice_id, status, total_amount FROM invoices WHERE dt = DATE '${day}'`, { schema: DATABASE });
     const rawScan = await trino.query(`SELECT invoice_id, status, total_amount FROM raw_nfe_invoice WHERE issued_at LIKE '${day}%'`, { schema: DATABASE });
     const [c, r] = [curatedScan.stats.physicalInputBytes, rawScan.stats.physicalInputBytes];
     console.log(`  bytes read, invoices issued on ${day}, three columns: curated ${c} (${curatedScan.rows.length} rows) vs raw ${r} (${rawScan.rows.length} rows): ${((100 * c) / r).toFixed(1)}% of raw`);
-    writeFileSync(join(WORK, 'summary.json'), JSON.stringify({ invoices, manifests: manifests.length, run, report, answers, bytesRead: { curated: c, raw: r }, seconds: (Date.now() - t0) / 1000 }, null, 2));
+    writeFileSync(join(WORK, 'summary.json'), JSON.stringify({ served, manifests: manifests.length, runs, reports, answers, bytesRead: { curated: c, raw: r }, seconds: (Date.now() - t0) / 1000 }, null, 2));
     console.log(`\n[${elapsed()}] demo complete; artefacts in ${WORK}`);
     if (values.keep) {
       writeFileSync(LAKE_STATE, JSON.stringify({ trino: trino.endpoint, database: DATABASE, workgroup: WORKGROUP, moto: aws.endpoint }, null, 2));
