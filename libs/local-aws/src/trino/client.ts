@@ -27,7 +27,15 @@ export interface QueryOptions {
   readonly catalog?: string;
   /** Schema (Glue database) unqualified table names resolve in. @default - none */
   readonly schema?: string;
+  /**
+   * How long a statement Trino could not schedule (`NO_NODES_AVAILABLE`: its only node missed a
+   * heartbeat, as happens on a loaded machine) is submitted again. @default 120000
+   */
+  readonly unscheduledRetryMs?: number;
 }
+
+/** Errors raised before a statement runs anywhere: submitting it again is safe. */
+const UNSCHEDULED = ['NO_NODES_AVAILABLE'];
 
 export class TrinoQueryError extends LocalAwsError {
   constructor(
@@ -53,6 +61,18 @@ interface StatementResponse {
  * and returns all rows. Throws TrinoQueryError with Trino's message and the SQL.
  */
 export async function trinoQuery(endpoint: string, sql: string, options: QueryOptions = {}): Promise<TrinoResult> {
+  const deadline = Date.now() + (options.unscheduledRetryMs ?? 120_000);
+  for (;;) {
+    try {
+      return await runStatement(endpoint, sql, options);
+    } catch (e) {
+      if (!(e instanceof TrinoQueryError) || !UNSCHEDULED.includes(e.errorName) || Date.now() >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
+async function runStatement(endpoint: string, sql: string, options: QueryOptions): Promise<TrinoResult> {
   const headers: Record<string, string> = { 'X-Trino-User': 'lake', 'X-Trino-Source': 'nfe-lake', 'X-Trino-Catalog': options.catalog ?? 'hive' };
   if (options.schema) headers['X-Trino-Schema'] = options.schema;
   let page = await call(`${endpoint}/v1/statement`, { method: 'POST', headers, body: sql });

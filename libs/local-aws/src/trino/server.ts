@@ -124,7 +124,7 @@ export async function startTrino(options: StartTrinoOptions): Promise<LocalTrino
       throw new LocalAwsError(`Trino exited with code ${exitCode} before answering:\n${log}`);
     }
     try {
-      await trinoQuery(endpoint, 'SELECT 1');
+      await trinoQuery(endpoint, 'SELECT 1', { unscheduledRetryMs: 0 });
       break;
     } catch (e) {
       // not listening yet, still initialising, or no worker registered yet: all pass with time
