@@ -85,12 +85,11 @@ describe('local environment', () => {
     }
   });
 
-  it('leaves out, on moto only, what moto cannot hold: catalog encryption, the TLS-only policy, the EMR managed policy', () => {
+  it('leaves out, on moto only, what moto cannot hold: catalog encryption, the TLS-only and lake-key policies, the EMR managed policy', () => {
     const lake = synth(stacks.lake);
     expect(lake.resource.aws_glue_data_catalog_encryption_settings).toBeUndefined();
     const sids = resources(lake, 'aws_s3_bucket_policy').flatMap((p) => JSON.parse(p.policy).Statement).map((s: { Sid: string }) => s.Sid);
-    expect(sids).not.toContain('DenyInsecureTransport');
-    expect(new Set(sids)).toEqual(new Set(['S3ServerAccessLogDelivery', 'DenyUploadsUnderAnotherKey', 'DenyUploadsNotSseKms']));
+    expect(sids).toEqual(['S3ServerAccessLogDelivery']);
     expect(resources(synth(stacks.processing), 'aws_iam_role').find((r) => r.name === 'nfe-local-emr-service')!.managed_policy_arns).toBeUndefined();
   });
 
@@ -114,6 +113,9 @@ describe('dev environment (prod-like)', () => {
     expect(lake.terraform.backend.s3).toEqual({ bucket: 'nfe-terraform-state', key: 'nfe-lake/dev/nfe-dev-lake.tfstate', region: 'sa-east-1', encrypt: true, use_lockfile: true });
     expect(resources(lake, 'aws_s3_bucket_intelligent_tiering_configuration')).toHaveLength(1);
     expect(lake.resource.aws_glue_data_catalog_encryption_settings).toBeDefined();
+    const sids = resources(lake, 'aws_s3_bucket_policy').flatMap((p) => JSON.parse(p.policy).Statement.map((s: { Sid: string }) => s.Sid));
+    expect(sids.filter((sid) => sid === 'DenyInsecureTransport')).toHaveLength(6);
+    expect(sids.filter((sid) => sid === 'DenyUploadsUnderAnotherKey' || sid === 'DenyUploadsNotSseKms')).toHaveLength(10);
     expect(resources(synth(stacks.processing), 'aws_emr_cluster')).toHaveLength(1);
     expect(resources(synth(stacks.warehouse!), 'aws_redshiftdata_statement')).toHaveLength(1);
     expect(resources(synth(stacks.ingestion), 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name.endsWith('no-manifest'))).toMatchObject({ period: 3600, evaluation_periods: 3 });

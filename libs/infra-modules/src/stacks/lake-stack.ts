@@ -47,6 +47,8 @@ export class LakeStack extends LakeStackBase {
       accessLogsExpirationDays: config.logRetentionDays,
       // moto serves plain HTTP and enforces bucket policies: a TLS-only policy would deny every local call
       enforceTls: !this.onMoto,
+      // moto's bucket-policy evaluation does not apply the Null condition as AWS does: it denies every upload
+      enforceLakeKey: !this.onMoto,
     });
     this.storage.key.allowCloudWatchLogs(`/aws/lambda/${this.namePrefix}-`);
 

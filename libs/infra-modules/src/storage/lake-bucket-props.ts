@@ -36,6 +36,12 @@ export interface LakeBucketProps {
    * @default true
    */
   readonly enforceTls?: boolean;
+  /**
+   * With a key: deny uploads that name another KMS key or SSE-S3 (uploads naming none get the
+   * default encryption).
+   * @default true
+   */
+  readonly enforceLakeKey?: boolean;
   /** Publish object events to EventBridge (e.g. for manifest-driven processing). @default false */
   readonly eventBridge?: boolean;
   /** Let `terraform destroy` delete a non-empty bucket. Never in production. @default false */

@@ -120,7 +120,7 @@ export class LakeBucket extends LakeBucketBase {
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       });
     }
-    if (props.key) {
+    if (props.key && (props.enforceLakeKey ?? true)) {
       // Uploads that name their own encryption must name the lake key (the default encryption covers
       // those that name none): another key or SSE-S3 would leave objects readers cannot decrypt, or
       // outside the key's policy.

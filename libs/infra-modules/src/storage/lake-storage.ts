@@ -22,6 +22,8 @@ export interface LakeStorageProps {
   readonly forceDestroy?: boolean;
   /** Deny requests not made over TLS on every bucket. @default true */
   readonly enforceTls?: boolean;
+  /** Deny uploads to the KMS buckets that name another key or SSE-S3. @default true */
+  readonly enforceLakeKey?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export class LakeStorage extends Construct {
       abortIncompleteMultipartDays: props.abortIncompleteMultipartDays,
       forceDestroy: props.forceDestroy,
       enforceTls: props.enforceTls,
+      enforceLakeKey: props.enforceLakeKey,
     };
     this.key = new LakeKey(this, 'Key', { aliasName: `${props.namePrefix}-lake` });
 
