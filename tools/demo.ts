@@ -40,8 +40,8 @@ const ROOT = resolve(__dirname, '..');
 const WORK = join(ROOT, '.lake', 'demo');
 const ACCOUNT = '123456789012';
 const SPACING_SECONDS = 30;
-/** Shop orders: a quarter as many as invoices, over the same days. */
-const ORDERS_PER_INVOICE = 0.25;
+/** Shop orders come every two minutes over the same days as the invoices. */
+const ORDER_SPACING_SECONDS = 120;
 const SHOP_CONTRACT = '../../../examples/shop-orders/shop_orders.contract.yaml';
 const DAY_MS = 86_400_000;
 const DATABASE = 'nfe_local_lake';
@@ -90,13 +90,16 @@ async function main() {
   // a realistic source: one 429 with Retry-After, one 503, and every 10th page with a record that breaks the contract
   const faults: FaultPlan = ({ requestNo }) =>
     requestNo === 3 ? { kind: 'status', status: 429, retryAfter: '1' } : requestNo === 6 ? { kind: 'status', status: 503 } : requestNo % 10 === 0 ? { kind: 'invalid-record' } : undefined;
-  const orders = Math.ceil(invoices * ORDERS_PER_INVOICE);
-  // one count for both routes: orders are spaced so that their smaller number spans the same days
+  // the collector's windows run whole days, up to the day after the last invoice
+  const lastIssue = new Date(START.getTime() + invoices * SPACING_SECONDS * 1000);
+  const at = new Date(Math.ceil(lastIssue.getTime() / DAY_MS) * DAY_MS);
+  // the API's count bounds both routes; the orders inside the collected windows are what it serves of them
+  const orders = Math.min(invoices, Math.ceil((at.getTime() - START.getTime()) / (ORDER_SPACING_SECONDS * 1000)));
   const api = await startDemoApi({
     count: invoices,
     apiKey: API_KEY,
     generator: { start: START, spacingSeconds: SPACING_SECONDS },
-    orderGenerator: { start: START, spacingSeconds: SPACING_SECONDS / ORDERS_PER_INVOICE },
+    orderGenerator: { start: START, spacingSeconds: ORDER_SPACING_SECONDS },
     faults,
   });
   const served: Record<string, number> = { nfe_invoice: invoices, shop_orders: orders };
@@ -160,8 +163,6 @@ async function main() {
     await secrets.send(new CreateSecretCommand({ Name: 'nfe-local/demo-api-key', SecretString: API_KEY }));
 
     step(4, 'collection: the collector handler per source, schedule tick + SQS continuations, into the raw bucket');
-    const lastIssue = new Date(START.getTime() + invoices * SPACING_SECONDS * 1000);
-    const at = new Date(Math.ceil(lastIssue.getTime() / 86_400_000) * 86_400_000);
     for (const src of sources) {
       const sourceFile = join(WORK, `source-${src.name}.json`);
       writeFileSync(sourceFile, JSON.stringify(src, null, 2));
