@@ -39,10 +39,5 @@ export class LambdaSchedule extends Construct {
   }
 }
 
-const UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
-
-/** Seconds between runs of a `rate(...)` expression; undefined for cron. */
-export function rateSeconds(expression: string): number | undefined {
-  const m = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(expression);
-  return m ? Number(m[1]) * UNIT_SECONDS[m[2]] : undefined;
-}
+/** Seconds between runs of a `rate(...)` expression (lake-core's, which the config checks use too). */
+export { rateSeconds } from '@nfe-lake/lake-core';

@@ -2,13 +2,13 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueueRedrivePolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-policy';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { MANIFEST_PREFIX, SecretRef, rawDatasetPrefix } from '@nfe-lake/lake-core';
+import { MANIFEST_PREFIX, SecretRef, rawDatasetPrefix, rateSeconds } from '@nfe-lake/lake-core';
 import { Construct } from 'constructs';
 import { thresholdAlarm } from '../common/alarms';
 import { encryptedQueue } from '../common/encrypted-queue';
 import { AwsEnv } from '../common/aws-env';
 import { LakeFunction } from '../common/lake-function';
-import { LambdaSchedule, rateSeconds } from '../common/lambda-schedule';
+import { LambdaSchedule } from '../common/lambda-schedule';
 import { InfraConfigError, check, positiveInt } from '../common/validate';
 import { ApiCollectorProps, MANIFEST_METRIC } from './api-collector-props';
 

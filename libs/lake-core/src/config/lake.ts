@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { sourceSchema } from './source';
 import { DatasetContract } from '../contract/dataset';
 import { TABLE_FORMATS } from '../processing/table-formats';
-import { persistentIdleProblem } from './schedule';
+import { persistentIdleProblem, scheduleExpressionSchema } from './schedule';
 
 const NAME = /^[a-z][a-z0-9-]{1,20}$/;
 
@@ -43,10 +43,7 @@ export const processingSchema = z
     /** Auto-termination after this idle time. */
     idleTimeoutSeconds: z.number().int().min(60).max(604_800).default(3_600),
     /** Schedule for a catch-up trigger run in addition to manifest events. */
-    schedule: z
-      .string()
-      .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'rate(N unit) or cron(...)')
-      .default('rate(1 day)'),
+    schedule: scheduleExpressionSchema.default('rate(1 day)'),
     /** Curated table format; analytics tables are always Parquet. */
     tableFormat: z.enum(TABLE_FORMATS, { error: `one of ${TABLE_FORMATS.join(', ')} (the formats the Spark job writes)` }).default('parquet'),
     parquetCompression: z.enum(['zstd', 'snappy']).default('zstd'),

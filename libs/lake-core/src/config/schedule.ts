@@ -1,3 +1,8 @@
+import { z } from 'zod';
+
+/** An EventBridge schedule expression the lake accepts: `rate(N unit)` or `cron(...)`. */
+export const scheduleExpressionSchema = z.string().regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'rate(N unit) or cron(...)');
+
 /** Seconds between runs of a `rate(N unit)` schedule; undefined for `cron(...)` (no fixed interval). */
 export function rateSeconds(expression: string): number | undefined {
   const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);

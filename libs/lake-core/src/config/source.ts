@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scheduleExpressionSchema } from './schedule';
 
 const NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 const duration = z.number().int().nonnegative();
@@ -155,10 +156,7 @@ export const sourceSchema = z
     http: httpSchema.default(httpSchema.parse({})),
     batching: batchingSchema.default(batchingSchema.parse({})),
     /** EventBridge Scheduler expression, e.g. `rate(1 hour)` or `cron(0 2 * * ? *)`. */
-    schedule: z
-      .string()
-      .regex(/^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$/, 'rate(N unit) or cron(...)')
-      .default('rate(1 day)'),
+    schedule: scheduleExpressionSchema.default('rate(1 day)'),
     /** Validate records against the contract in the collector (invalid ones still land in raw, flagged in the manifest). */
     validate: z.boolean().default(true),
   })
