@@ -4,28 +4,15 @@
  * contract-invalid records are quarantined, the newest version of an invoice wins, `dt` is the UTC
  * issue date, analytics count authorised invoices only.
  */
-import { parseRawObjectKey, recordValidator } from '@nfe-lake/lake-core';
-import { ExpectedAnswers } from '../answers';
+import { parseRawObjectKey } from '@nfe-lake/lake-core';
+import { daysBefore, ExpectedAnswers, fixedSum as fixed, latestVersions } from '../answers';
 import nfeInvoice from './contract';
 import { Invoice } from './generator';
 
-const DAY = 86_400_000;
-/** Fixed-point sums, as Trino's decimals: `scale` digits after the point. */
-const fixed = (values: number[], scale: number) => (values.reduce((s, v) => s + Math.round(v * 10 ** scale), 0) / 10 ** scale).toFixed(scale);
-
 export const expectedNfeAnswers: ExpectedAnswers = (parts, now) => {
-  const today = Math.floor(now.getTime() / DAY) * DAY;
-  const daysAgo = (n: number) => new Date(today - n * DAY).toISOString().slice(0, 10);
-  const valid = recordValidator(nfeInvoice);
-  const latest = new Map<string, Invoice>();
-  for (const record of parts.flatMap((p) => p.records)) {
-    if (!valid(record).ok) continue;
-    const invoice = record as Invoice;
-    const seen = latest.get(invoice.invoice_id);
-    if (!seen || seen.updated_at < invoice.updated_at) latest.set(invoice.invoice_id, invoice);
-  }
-  const dt = (i: Invoice) => i.issued_at.slice(0, 10);
-  const invoices = [...latest.values()];
+  const daysAgo = daysBefore(now);
+  const invoices = latestVersions<Invoice>(parts, nfeInvoice);
+  const dt = (i: Invoice) => new Date(i.issued_at).toISOString().slice(0, 10);
   const lastDays = (n: number) => invoices.filter((i) => dt(i) >= daysAgo(n));
   const authorised = (i: Invoice) => i.status === 'authorized';
   const group = <T>(xs: T[], key: (x: T) => string): [string, T[]][] => {

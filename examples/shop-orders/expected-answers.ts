@@ -4,28 +4,14 @@
  * job's rules: contract-invalid records are quarantined, the newest version of an order (by
  * `modified_at`) wins, `dt` is the UTC order date, the sales table leaves returned orders out.
  */
-import { recordValidator } from '@nfe-lake/lake-core';
-import { ExpectedAnswers } from '../answers';
+import { daysBefore, ExpectedAnswers, fixedSum as fixed, latestVersions } from '../answers';
 import { ShopOrder } from './generator';
 import { shopOrdersContract } from './contract';
 
-const DAY = 86_400_000;
-/** Fixed-point sums, as Trino's decimals: `scale` digits after the point. */
-const fixed = (values: number[], scale: number) => (values.reduce((s, v) => s + Math.round(v * 10 ** scale), 0) / 10 ** scale).toFixed(scale);
-
 export const expectedShopOrdersAnswers: ExpectedAnswers = (parts, now) => {
-  const today = Math.floor(now.getTime() / DAY) * DAY;
-  const daysAgo = (n: number) => new Date(today - n * DAY).toISOString().slice(0, 10);
-  const valid = recordValidator(shopOrdersContract);
-  const latest = new Map<string, ShopOrder>();
-  for (const record of parts.flatMap((p) => p.records)) {
-    if (!valid(record).ok) continue;
-    const order = record as ShopOrder;
-    const seen = latest.get(order.order_id);
-    if (!seen || Date.parse(seen.modified_at) < Date.parse(order.modified_at)) latest.set(order.order_id, order);
-  }
+  const daysAgo = daysBefore(now);
+  const orders = latestVersions<ShopOrder>(parts, shopOrdersContract);
   const dt = (o: ShopOrder) => new Date(o.ordered_at).toISOString().slice(0, 10);
-  const orders = [...latest.values()];
 
   const countries = new Map<string, ShopOrder[]>();
   for (const o of orders.filter((o) => o.status !== 'returned' && dt(o) >= daysAgo(7))) {

@@ -1,5 +1,5 @@
 import { rawObjectKey } from '@nfe-lake/lake-core';
-import { EXPECTED_ANSWERS, Invoice, InvoiceGenerator, nfeInvoice, RawPart, ShopOrder, ShopOrderGenerator, shopOrders } from '..';
+import { EXPECTED_ANSWERS, instant, Invoice, InvoiceGenerator, latestVersions, nfeInvoice, RawPart, ShopOrder, ShopOrderGenerator, shopOrders } from '..';
 
 const DAY = 86_400_000;
 const now = new Date('2026-03-10T12:00:00Z');
@@ -56,5 +56,36 @@ describe('the shop_orders named queries, computed from the raw records', () => {
     const answers = expected([orderPart([...paid, returned, invalid])], now);
     expect(answers['sales-by-country-last-7-days']).toEqual([['PT', 1, '10.00']]);
     expect(answers['payment-mix-yesterday']).toEqual([['pix', 2, '20.00']]);
+  });
+});
+
+describe('the newest version, as the job orders them', () => {
+  const generator = new InvoiceGenerator({ start: new Date(now.getTime() - 2 * DAY), spacingSeconds: 3_600 });
+  const invoice = { ...generator.invoice(30), issued_at: `${yesterday}T12:00:00Z`, status: 'authorized' as const };
+
+  it('compares event times as instants: an offset makes a version newer than its text says', () => {
+    // 22:30 at -03:00 is 01:30Z the next day: newer than 23:00Z although it sorts lower as text
+    const cancelled = { ...invoice, status: 'cancelled' as const, updated_at: `${yesterday}T22:30:00-03:00` };
+    const authorised = { ...invoice, updated_at: `${yesterday}T23:00:00Z` };
+    expect(latestVersions<Invoice>([part(yesterday, 0, [cancelled, authorised])], nfeInvoice).map((i) => i.status)).toEqual(['cancelled']);
+    expect(EXPECTED_ANSWERS.nfe_invoice([part(yesterday, 0, [cancelled, authorised])], now)['cancellation-rate-by-day']).toEqual([[yesterday, 1, 100]]);
+  });
+
+  it('keeps nanoseconds: of two versions 100 ns apart the later instant wins, whatever the order served', () => {
+    const older = { ...invoice, status: 'cancelled' as const, updated_at: `${yesterday}T23:00:00.0000001Z` };
+    const newer = { ...invoice, updated_at: `${yesterday}T23:00:00.0000002Z` };
+    for (const served of [[older, newer], [newer, older]]) {
+      expect(latestVersions<Invoice>([part(yesterday, 0, served)], nfeInvoice).map((i) => i.updated_at)).toEqual([newer.updated_at]);
+    }
+  });
+
+  it('gives a true tie to the version served later (the job: later ingest wins)', () => {
+    const first = { ...invoice, status: 'cancelled' as const, updated_at: `${yesterday}T23:00:00Z` };
+    const second = { ...invoice, updated_at: `${yesterday}T20:00:00-03:00` };
+    expect(latestVersions<Invoice>([part(yesterday, 0, [first]), part(yesterday, 1, [second])], nfeInvoice).map((i) => i.status)).toEqual(['authorized']);
+  });
+
+  it('refuses a timestamp it cannot order, naming it', () => {
+    expect(() => instant('yesterday')).toThrow('invalid timestamp: got "yesterday"');
   });
 });
