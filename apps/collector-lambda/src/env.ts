@@ -4,12 +4,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { ConfigError, parseSourceConfig } from '@nfe-lake/lake-core';
+import { COLLECTOR_METRICS, ConfigError, parseSourceConfig } from '@nfe-lake/lake-core';
 import { s3ContractLoader } from './contract';
 import { CollectorDeps } from './handler';
-
-/** Metric namespace (POWERTOOLS_METRICS_NAMESPACE overrides it). */
-export const METRICS_NAMESPACE = 'NfeLake/Collector';
 
 function required(env: NodeJS.ProcessEnv, name: string, what: string): string {
   const value = env[name];
@@ -43,7 +40,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): CollectorDeps
     s3,
     sqs: new SQSClient({}),
     secrets: { secretsManager: new SecretsManagerClient({}), ssm: new SSMClient({}) },
-    logger: new Logger({ serviceName: 'collector', persistentKeys: { source: source.name } }),
-    metrics: new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: 'collector', defaultDimensions: { source: source.name } }),
+    logger: new Logger({ serviceName: COLLECTOR_METRICS.service, persistentKeys: { source: source.name } }),
+    metrics: new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? COLLECTOR_METRICS.namespace, serviceName: COLLECTOR_METRICS.service, defaultDimensions: { source: source.name } }),
   };
 }

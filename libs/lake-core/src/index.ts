@@ -17,3 +17,4 @@ export * from './processing/cluster-shape';
 export * from './processing/launch-spec';
 export * from './processing/table-formats';
 export * from './manifest';
+export * from './metrics';

@@ -16,11 +16,10 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { checkpointKey, loadContractFile, loadSourceConfig, RunManifest, sourceStateKey } from '@nfe-lake/lake-core';
+import { checkpointKey, COLLECTOR_METRICS, loadContractFile, loadSourceConfig, RunManifest, sourceStateKey } from '@nfe-lake/lake-core';
 import { LocalAws, startLocalAws } from '@nfe-lake/local-aws';
 import { JsonStore } from '../checkpoint/json-store';
 import { checkpointSchema, sourceStateSchema } from '../checkpoint/state';
-import { METRICS_NAMESPACE } from '../env';
 import { s3ContractLoader } from '../contract';
 import { createHandler, InvocationResult } from '../handler';
 import { LocalEventSource, localContext } from './local-lambda';
@@ -84,8 +83,8 @@ async function main(): Promise<number> {
       s3,
       sqs,
       secrets,
-      logger: new Logger({ serviceName: 'collector', logLevel, persistentKeys: { source: source.name } }),
-      metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'collector', defaultDimensions: { source: source.name } }),
+      logger: new Logger({ serviceName: COLLECTOR_METRICS.service, logLevel, persistentKeys: { source: source.name } }),
+      metrics: new Metrics({ namespace: COLLECTOR_METRICS.namespace, serviceName: COLLECTOR_METRICS.service, defaultDimensions: { source: source.name } }),
     });
     const store = new JsonStore(s3, values.bucket);
     const manifests: RunManifest[] = [];

@@ -2,6 +2,7 @@ import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
+  COLLECTOR_METRICS,
   formatIssues,
   RecordContract,
   manifestKey,
@@ -350,7 +351,7 @@ export class RunCollector {
       written = existing.value;
     }
     await this.commit({ ...w, status: 'complete' }, this.env.now());
-    this.env.metrics.addMetric('RunsCompleted', MetricUnit.Count, 1);
+    this.env.metrics.addMetric(COLLECTOR_METRICS.runsCompleted, MetricUnit.Count, 1);
     this.env.logger.info('run complete', { manifestKey: key, records: written.records, parts: written.parts.length, apiReportedTotal: written.apiReportedTotal });
     return { kind: 'complete', manifest: written };
   }

@@ -30,8 +30,3 @@ export interface ApiCollectorProps {
   readonly memorySizeMb?: number;
 }
 
-/**
- * The metric the collector publishes (Powertools EMF, service `collector`, dimension `source`)
- * when a run completes, i.e. its manifest is written.
- */
-export const MANIFEST_METRIC = { namespace: 'NfeLake/Collector', metricName: 'RunsCompleted', service: 'collector' } as const;

@@ -2,7 +2,7 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueueRedrivePolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-policy';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { MANIFEST_PREFIX, SecretRef, rawDatasetPrefix, rateSeconds } from '@nfe-lake/lake-core';
+import { COLLECTOR_METRICS, MANIFEST_PREFIX, SecretRef, rawDatasetPrefix, rateSeconds } from '@nfe-lake/lake-core';
 import { Construct } from 'constructs';
 import { thresholdAlarm } from '../common/alarms';
 import { encryptedQueue } from '../common/encrypted-queue';
@@ -10,7 +10,7 @@ import { AwsEnv } from '../common/aws-env';
 import { LakeFunction } from '../common/lake-function';
 import { LambdaSchedule } from '../common/lambda-schedule';
 import { InfraConfigError, check, positiveInt } from '../common/validate';
-import { ApiCollectorProps, MANIFEST_METRIC } from './api-collector-props';
+import { ApiCollectorProps } from './api-collector-props';
 
 const MAX_ALARM_WINDOW_SECONDS = 7 * 86_400;
 
@@ -64,8 +64,8 @@ export class ApiCollector extends Construct {
         CONTINUATION_QUEUE_URL: this.continuationQueue.url,
         SOURCE_CONFIG: JSON.stringify(source),
         CONTRACT_URI: props.contract.uri,
-        POWERTOOLS_SERVICE_NAME: MANIFEST_METRIC.service,
-        POWERTOOLS_METRICS_NAMESPACE: MANIFEST_METRIC.namespace,
+        POWERTOOLS_SERVICE_NAME: COLLECTOR_METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: COLLECTOR_METRICS.namespace,
       },
     });
     this.function.addEnvironment('DEAD_LETTER_QUEUE_URL', this.function.deadLetterQueue.url);
@@ -87,7 +87,7 @@ export class ApiCollector extends Construct {
       Action: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'],
       Resource: [this.continuationQueue.arn],
     });
-    role.addToPolicy({ Action: ['cloudwatch:PutMetricData'], Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': MANIFEST_METRIC.namespace } } });
+    role.addToPolicy({ Action: ['cloudwatch:PutMetricData'], Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': COLLECTOR_METRICS.namespace } } });
     const secret = secretOf(source.auth);
     if (secret) role.addToPolicy(secretAccess(AwsEnv.of(this), secret));
 
@@ -105,9 +105,9 @@ export class ApiCollector extends Construct {
       thresholdAlarm(this, 'NoManifestAlarm', {
         alarmName: `${name}-no-manifest`,
         description: `no manifest from source ${source.name} for ${missed} scheduled runs`,
-        namespace: MANIFEST_METRIC.namespace,
-        metricName: MANIFEST_METRIC.metricName,
-        dimensions: { service: MANIFEST_METRIC.service, source: source.name },
+        namespace: COLLECTOR_METRICS.namespace,
+        metricName: COLLECTOR_METRICS.runsCompleted,
+        dimensions: { service: COLLECTOR_METRICS.service, source: source.name },
         statistic: 'Sum',
         periodSeconds,
         evaluationPeriods: Math.ceil(alarmWindowSeconds / periodSeconds),
