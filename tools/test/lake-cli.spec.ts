@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DEMO_OPTIONS } from '../demo-options';
+import { RUN_OPTIONS } from '../run-options';
 import { pathWithout } from './path-without';
 
 const ROOT = join(__dirname, '../..');
@@ -15,13 +16,19 @@ describe('tools/lake', () => {
   it.each([['--help'], ['-h'], ['help']])('describes every command with %s, before any set-up', (flag) => {
     const run = lake(flag);
     expect(run.status).toBe(0);
-    for (const command of ['demo', 'test', 'query', 'env', 'help']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['demo', 'run', 'test', 'query', 'env', 'help']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
   });
 
   it('describes every option the demo parses', () => {
     const run = lake('demo', '--help');
     expect(run.status).toBe(0);
     for (const name of Object.keys(DEMO_OPTIONS)) expect(run.stdout).toMatch(new RegExp(`^  --${name}\\b`, 'm'));
+  });
+
+  it('describes every option the run parses', () => {
+    const run = lake('run', '--help');
+    expect(run.status).toBe(0);
+    for (const name of Object.keys(RUN_OPTIONS)) expect(run.stdout).toMatch(new RegExp(`^  --${name}\\b`, 'm'));
   });
 
   it.each(['test', 'env', 'query'])('answers %s --help before any set-up', (command) => {
@@ -37,6 +44,10 @@ describe('tools/lake', () => {
     [['demo', '--invoice', '5'], /tools\/lake demo: unknown option --invoice/],
     [['demo', '--invoices', 'many'], /invalid --invoices: got 'many'; give a positive integer/],
     [['demo', '--invoices'], /invalid --invoices: got ''/],
+    [['run'], /tools\/lake run: invalid --config: got nothing; give your lake config/],
+    [['run', '--config'], /tools\/lake run: invalid --config: got ''; give a file/],
+    [['run', '--secrets', 's.json'], /tools\/lake run: invalid --config: got nothing/],
+    [['run', '--config', 'lake.json', '--keep'], /tools\/lake run: unknown option --keep/],
     [['query'], /tools\/lake query: invalid SQL: got 0 statements; give one in quotes/],
     [['query', 'SELECT 1', 'SELECT 2'], /invalid SQL: got 2 statements/],
     [['query', '--csv', 'SELECT 1'], /tools\/lake query: unknown option --csv/],
