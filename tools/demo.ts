@@ -14,7 +14,7 @@
  *  8. query: every named query deployed to the workgroup (read back from moto's Athena), answered by
  *     Trino 476 (the engine of Athena v3) over the Glue catalog and S3 Terraform created, checked
  *     against an independent computation from the raw records the API served; then bytes read by a
- *     one-day, three-column question on the curated table and on the raw JSON table
+ *     one-day, three-column question on each dataset's main curated table and on its raw JSON table (tools/bytes-read.ts)
  * Options: see DEMO_OPTIONS and `tools/lake demo --help`.
  */
 import { spawn } from 'node:child_process';
@@ -34,6 +34,7 @@ import { EXPECTED_ANSWERS, RawPart } from '@nfe-lake/examples';
 import { jobReportKey, parseLakeConfig, parseRawObjectKey, SourceConfigInput } from '@nfe-lake/lake-core';
 import { answerNamedQueries, formatResult, LocalTrino, startLocalAws, startTlsProxy, startTrino, TlsProxy } from '@nfe-lake/local-aws';
 import { gunzipSync } from 'node:zlib';
+import { BytesRead, compareBytesRead, formatBytesRead } from './bytes-read';
 import { DEMO_OPTIONS } from './demo-options';
 
 const ROOT = resolve(__dirname, '..');
@@ -257,11 +258,12 @@ async function main() {
     if (wrong.length) throw new Error(`named query answers differ from the computation over what the API served:\n  ${wrong.join('\n  ')}`);
     console.log(`\n  check: ${answers.length} named queries answered as computed from the ${invoices} invoices and ${orders} orders served`);
     const day = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
-    const curatedScan = await trino.query(`SELECT invoice_id, status, total_amount FROM invoices WHERE dt = DATE '${day}'`, { schema: DATABASE });
-    const rawScan = await trino.query(`SELECT invoice_id, status, total_amount FROM raw_nfe_invoice WHERE issued_at LIKE '${day}%'`, { schema: DATABASE });
-    const [c, r] = [curatedScan.stats.physicalInputBytes, rawScan.stats.physicalInputBytes];
-    console.log(`  bytes read, invoices issued on ${day}, three columns: curated ${c} (${curatedScan.rows.length} rows) vs raw ${r} (${rawScan.rows.length} rows): ${((100 * c) / r).toFixed(1)}% of raw`);
-    writeFileSync(join(WORK, 'summary.json'), JSON.stringify({ served, manifests: manifests.length, runs, reports, answers, bytesRead: { curated: c, raw: r }, seconds: (Date.now() - t0) / 1000 }, null, 2));
+    const bytesRead: Record<string, BytesRead> = {};
+    for (const contract of config.datasets) {
+      bytesRead[contract.name] = await compareBytesRead(trino, contract, day, DATABASE);
+      console.log(`  ${formatBytesRead(bytesRead[contract.name])}`);
+    }
+    writeFileSync(join(WORK, 'summary.json'), JSON.stringify({ served, manifests: manifests.length, runs, reports, answers, bytesRead, seconds: (Date.now() - t0) / 1000 }, null, 2));
     console.log(`\n[${elapsed()}] demo complete; artefacts in ${WORK}`);
     if (values.keep) {
       writeFileSync(LAKE_STATE, JSON.stringify({ trino: trino.endpoint, database: DATABASE, workgroup: WORKGROUP, moto: aws.endpoint }, null, 2));
