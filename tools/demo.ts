@@ -14,7 +14,7 @@
  *  8. query: every named query deployed to the workgroup (read back from moto's Athena), answered by
  *     Trino 476 (the engine of Athena v3) over the Glue catalog and S3 Terraform created, checked
  *     against an independent computation from the raw records the API served; then bytes read by a
- *     one-day, three-column question on the curated table and on the raw JSON table
+ *     one-day, three-column question on each dataset's main curated table and on its raw JSON table (tools/bytes-read.ts)
  * Options: see DEMO_OPTIONS and `tools/lake demo --help`.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +27,7 @@ import { FaultPlan, startDemoApi } from '@nfe-lake/demo-api';
 import { EXPECTED_ANSWERS } from '@nfe-lake/examples';
 import { parseLakeConfig, parseRawObjectKey, SourceConfigInput } from '@nfe-lake/lake-core';
 import { startTlsProxy, TlsProxy } from '@nfe-lake/local-aws';
+import { BytesRead, compareBytesRead, formatBytesRead } from './bytes-read';
 import { DEMO_OPTIONS } from './demo-options';
 import { collect, rawParts } from './local-lake/collection';
 import { elapsed, ROOT, secondsSinceStart, step } from './local-lake/exec';
@@ -148,11 +149,12 @@ async function main() {
     const answers = await answerWorkgroupQueries(trino, aws, lake.workgroup, expected);
     console.log(`\n  check: ${answers.length} named queries answered as computed from the ${invoices} invoices and ${orders} orders served`);
     const day = new Date(Date.now() - DAY_MS).toISOString().slice(0, 10);
-    const curatedScan = await trino.query(`SELECT invoice_id, status, total_amount FROM invoices WHERE dt = DATE '${day}'`, { schema: lake.database });
-    const rawScan = await trino.query(`SELECT invoice_id, status, total_amount FROM raw_nfe_invoice WHERE issued_at LIKE '${day}%'`, { schema: lake.database });
-    const [c, r] = [curatedScan.stats.physicalInputBytes, rawScan.stats.physicalInputBytes];
-    console.log(`  bytes read, invoices issued on ${day}, three columns: curated ${c} (${curatedScan.rows.length} rows) vs raw ${r} (${rawScan.rows.length} rows): ${((100 * c) / r).toFixed(1)}% of raw`);
-    writeFileSync(join(WORK, 'summary.json'), JSON.stringify({ served, manifests: manifests.length, runs, reports, answers, bytesRead: { curated: c, raw: r }, seconds: secondsSinceStart() }, null, 2));
+    const bytesRead: Record<string, BytesRead> = {};
+    for (const contract of config.datasets) {
+      bytesRead[contract.name] = await compareBytesRead(trino, contract, day, lake.database);
+      console.log(`  ${formatBytesRead(bytesRead[contract.name])}`);
+    }
+    writeFileSync(join(WORK, 'summary.json'), JSON.stringify({ served, manifests: manifests.length, runs, reports, answers, bytesRead, seconds: secondsSinceStart() }, null, 2));
     console.log(`\n[${elapsed()}] demo complete; artefacts in ${WORK}`);
     if (values.keep) {
       writeFileSync(LAKE_STATE, JSON.stringify({ trino: trino.endpoint, database: lake.database, workgroup: lake.workgroup, moto: aws.endpoint }, null, 2));

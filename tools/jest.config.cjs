@@ -1,3 +1,3 @@
-const { preset } = require('../jest.preset.cjs');
+const { preset, mapPackages } = require('../jest.preset.cjs');
 
-module.exports = { ...preset, displayName: 'tools', rootDir: __dirname };
+module.exports = { ...preset, displayName: 'tools', rootDir: __dirname, moduleNameMapper: mapPackages('lake-core', 'examples') };

@@ -8,7 +8,7 @@
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GetTableCommand, GlueClient, Table, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { LakeConfig, rawObjectKey, tableGlueColumns } from '@nfe-lake/lake-core';
+import { LakeConfig, rawObjectKey, rawTableName, tableGlueColumns } from '@nfe-lake/lake-core';
 import { answerNamedQueries, LocalAws, LocalTrino, startLocalAws, startTrino } from '@nfe-lake/local-aws';
 import { App } from 'cdktf';
 import { execFile } from 'node:child_process';
@@ -206,7 +206,7 @@ describe('named queries through Trino over the applied catalog', () => {
 
   it('fails when a table has the wrong SerDe', async () => {
     await withBrokenTable(
-      `raw_${nfeInvoice.name}`,
+      rawTableName(nfeInvoice.name),
       (t) => ({ ...t, StorageDescriptor: { ...t.StorageDescriptor, SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' } } }),
       () => expect(checkNamedQueries()).rejects.toThrow(/named query "raw-records-by-ingest-date" .* failed/),
     );

@@ -1,6 +1,6 @@
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
-import { DatasetContract, DatePartitioning, DerivedTable, GlueColumn, gluePartitionKeys, rawDatasetPrefix, rawGlueColumns, tableGlueColumns, tablePrefix } from '@nfe-lake/lake-core';
+import { DatasetContract, DatePartitioning, DerivedTable, GlueColumn, gluePartitionKeys, rawDatasetPrefix, rawGlueColumns, rawTableName, tableGlueColumns, tablePrefix } from '@nfe-lake/lake-core';
 import { Construct } from 'constructs';
 import { AwsEnv } from '../common/aws-env';
 import { IGrantable } from '../common/iam';
@@ -124,7 +124,7 @@ export class LakeDatabase extends GlueDatabaseBase {
   /** The raw JSON table of a dataset: gzip NDJSON under `<source>/<dataset>/ingest_date=.../` (`run=<id>.part-N.jsonl.gz`). */
   addRawTable(contract: DatasetContract, source: string, bucket: ILakeBucket): GlueCatalogTable {
     const location = bucket.s3Uri(rawDatasetPrefix(source, contract.name));
-    return this.addGlueTable(`raw_${contract.name}`, `Raw ${contract.name} records from source ${source} (as served, gzip NDJSON).`, {
+    return this.addGlueTable(rawTableName(contract.name), `Raw ${contract.name} records from source ${source} (as served, gzip NDJSON).`, {
       columns: rawGlueColumns(contract),
       partitioning: contract.rawPartitioning,
       location,

@@ -78,6 +78,8 @@ export const LINEAGE_COLUMNS: readonly Column[] = [
 
 /** Partition column of the curated and analytics layers, filled from the business date. */
 export const BUSINESS_DATE_PARTITION = 'dt';
+/** Glue name of a dataset's raw JSON table (the catalog registers it, queries and tools read it). */
+export const rawTableName = (dataset: string): string => `raw_${dataset}`;
 /** Element key of an exploded array without a declared key: the 1-based position in the array. */
 export const POSITION_COLUMN = 'position';
 
