@@ -1,0 +1,40 @@
+"""Under IAM enforcement (INITIAL_NO_AUTH_ACTION_COUNT), moto 5.2.1 authorizes S3 against the object's or
+bucket's ARN, SQS against the queue's and IAM against the role's, but every other service against resource
+`*` (`BaseResponse.call_action`), and it reads any condition of an identity policy statement without request
+context as a deny (`IAMPolicyStatement._check_conditions`). A least-privilege policy (a secret's ARN, an EMR
+cluster ARN with a tag condition) is then refused where AWS allows it.
+
+The patch keeps authentication (a known access key or STS session, a valid signature) for every service and
+authorization for the services whose resource moto names (S3, SQS) and for STS and IAM; the others
+(Secrets Manager, SSM, KMS, Glue, EMR, ...) pass moto, and the lake's harness evaluates those calls against
+the caller's policies with an IAM simulator instead.
+
+AssumeRole is authorized by the caller's identity policy alone: moto's trust-policy check fails with a
+TypeError (HTTP 500) on a `Service` principal, which every lake role has, and reads a statement naming
+another principal as a deny. The harness assumes the workloads' roles with the admin; the trust policies
+stay as AWS needs them (Lambda, EMR, EC2 service principals).
+"""
+
+from typing import Any
+
+from moto.core.authorization import ActionAuthenticatorMixin
+from moto.iam.access_control import IAMRequest
+
+AUTHORIZED_SERVICES = frozenset({"sqs", "sts", "iam"})
+
+
+class KnownResourceIAMRequest(IAMRequest):
+    def check_action_permitted(self, resource: str) -> None:
+        if self._service in AUTHORIZED_SERVICES:
+            super().check_action_permitted(resource)
+
+    def _check_role_trust_relationship(self, role_arn: str) -> bool:
+        return True
+
+
+def _authenticate_and_authorize_normal_action(self: Any, resource: str = "*") -> None:
+    self._authenticate_and_authorize_action(KnownResourceIAMRequest, resource)
+
+
+def apply() -> None:
+    ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = _authenticate_and_authorize_normal_action
