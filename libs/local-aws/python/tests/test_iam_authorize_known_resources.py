@@ -1,4 +1,6 @@
+import io
 import json
+import zipfile
 
 import boto3
 import pytest
@@ -61,3 +63,21 @@ def test_assume_role_of_a_service_role_is_authorized_by_the_callers_identity_pol
     with pytest.raises(ClientError) as denied:
         _client("sts", key).assume_role(RoleArn=role_arn.replace("worker-role", "other"), RoleSessionName="session")
     assert "AccessDenied" in str(denied.value)
+
+
+@mock_aws
+@set_initial_no_auth_action_count(4)
+def test_lambda_get_function_passes_for_a_known_key():
+    iam_authorize_known_resources.apply()
+    role_arn = _client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    key = _user_with([{"Effect": "Allow", "Action": "*", "Resource": "*"}])
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("index.js", "exports.handler = async () => ({});")
+    lam = _client("lambda", key)
+    lam.create_function(FunctionName="fn", Runtime="nodejs20.x", Role=role_arn, Handler="index.handler", Code={"ZipFile": code.getvalue()})
+    # without the patch: SignatureDoesNotMatch
+    assert lam.get_function(FunctionName="fn")["Configuration"]["FunctionName"] == "fn"
+    with pytest.raises(ClientError) as refused:
+        _client("lambda", {"AccessKeyId": "AKIAUNKNOWN000000000", "SecretAccessKey": "x"}).get_function(FunctionName="fn")
+    assert "InvalidClientTokenId" in str(refused.value)
