@@ -45,7 +45,7 @@ describe('moto enforcing IAM', () => {
     }
   }, 120_000);
 
-  it('authorizes SQS against the queue, and only authenticates Secrets Manager (left to the simulator)', async () => {
+  it('authorizes SQS against the queue, and checks only the key for Secrets Manager', async () => {
     const admin = { sqs: new SQSClient(aws.clientConfig), secrets: new SecretsManagerClient(aws.clientConfig) };
     const { QueueUrl } = await admin.sqs.send(new CreateQueueCommand({ QueueName: 'enforced' }));
     const { ARN } = await admin.secrets.send(new CreateSecretCommand({ Name: 'enforced', SecretString: 's' }));

@@ -4,14 +4,14 @@ bucket's ARN, SQS against the queue's and IAM against the role's, but every othe
 context as a deny (`IAMPolicyStatement._check_conditions`). A least-privilege policy (a secret's ARN, an EMR
 cluster ARN with a tag condition) is then refused where AWS allows it.
 
-The patch keeps authentication (a known access key or STS session, a valid signature) for every service and
-authorization for the services whose resource moto names (S3, SQS) and for STS and IAM; the others
-(Secrets Manager, SSM, KMS, Glue, EMR, ...) pass moto, and the lake's harness evaluates those calls against
-the caller's policies with an IAM simulator instead.
+The patch keeps authentication (a known access key or STS session, a valid signature) and authorization for
+the services whose resource moto names (S3, SQS) and for STS and IAM; the others
+(Secrets Manager, SSM, KMS, Glue, EMR, ...) pass moto unauthorized: a wrong grant there is not caught
+locally.
 
-Lambda requests keep the known-key check but skip the signature check: moto recomputes the signature of a
-Lambda GET over a body it builds from the path parameters, so `GetFunction` (which Terraform polls after every
-function it creates) fails with SignatureDoesNotMatch even for the admin.
+Those other services keep the known-key check but skip the signature check: moto recomputes the signature of
+a REST GET over a body it builds from the path parameters, so Lambda `GetFunction` and Scheduler `GetSchedule`
+(which Terraform calls after creating one) fail with SignatureDoesNotMatch even for the admin.
 
 AssumeRole is authorized by the caller's identity policy alone: moto's trust-policy check fails with a
 TypeError (HTTP 500) on a `Service` principal, which every lake role has, and reads a statement naming
@@ -27,12 +27,9 @@ from moto.iam.access_control import IAMRequest
 AUTHORIZED_SERVICES = frozenset({"sqs", "sts", "iam"})
 
 
-SIGNATURE_UNCHECKED_SERVICES = frozenset({"lambda"})
-
-
 class KnownResourceIAMRequest(IAMRequest):
     def check_signature(self) -> None:
-        if self._service not in SIGNATURE_UNCHECKED_SERVICES:
+        if self._service in AUTHORIZED_SERVICES:
             super().check_signature()
 
     def check_action_permitted(self, resource: str) -> None:
