@@ -32,7 +32,16 @@ def test_a_scoped_secrets_manager_grant_passes_moto_and_sqs_stays_enforced():
     iam_authorize_known_resources.apply()
     secret_arn = _client("secretsmanager").create_secret(Name="api-key", SecretString="s")["ARN"]
     queue_url = _client("sqs").create_queue(QueueName="work")["QueueUrl"]
-    key = _user_with([{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secret_arn, "Condition": {"StringEquals": {"aws:ResourceTag/team": "lake"}}}])
+    key = _user_with(
+        [
+            {
+                "Effect": "Allow",
+                "Action": "secretsmanager:GetSecretValue",
+                "Resource": secret_arn,
+                "Condition": {"StringEquals": {"aws:ResourceTag/team": "lake"}},
+            }
+        ]
+    )
     # without the patch moto compares the secret's ARN with `*` and reads the condition as a deny
     assert _client("secretsmanager", key).get_secret_value(SecretId="api-key")["SecretString"] == "s"
     with pytest.raises(ClientError) as denied:
@@ -55,7 +64,10 @@ def test_an_unknown_access_key_is_still_refused():
 @set_initial_no_auth_action_count(4)
 def test_assume_role_of_a_service_role_is_authorized_by_the_callers_identity_policy():
     iam_authorize_known_resources.apply()
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}],
+    }
     role_arn = _client("iam").create_role(RoleName="worker-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     key = _user_with([{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn}])
     # without the patch moto fails with HTTP 500 (TypeError in its trust-policy check)
