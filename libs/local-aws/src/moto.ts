@@ -41,7 +41,7 @@ export interface StartOptions {
   readonly startTimeoutMs?: number;
   /**
    * Enforce IAM as AWS would, where moto can: every request after the admin's creation needs a known
-   * access key (or STS session) and a valid signature, and S3, SQS, STS and IAM calls are authorized
+   * access key (or STS session; signatures checked for SQS, STS, IAM), and S3, SQS, STS and IAM calls are authorized
    * against the caller's identity policies (S3 also against the bucket policy). Other services only
    * check that the key is known (moto would judge them against resource `*`: lake_moto's
    * iam_authorize_known_resources patch). `clientConfig` and `env` then carry an admin user's key

@@ -11,7 +11,9 @@ locally.
 
 Those other services keep the known-key check but skip the signature check: moto recomputes the signature of
 a REST GET over a body it builds from the path parameters, so Lambda `GetFunction` and Scheduler `GetSchedule`
-(which Terraform calls after creating one) fail with SignatureDoesNotMatch even for the admin.
+(which Terraform calls after creating one) fail with SignatureDoesNotMatch even for the admin. S3 too checks
+the key, not the signature: moto's recomputation fails for keys with `=` (`ingest_date=.../run=...`) and
+prefixed listings; S3 stays authorized.
 
 AssumeRole is authorized by the caller's identity policy alone: moto's trust-policy check fails with a
 TypeError (HTTP 500) on a `Service` principal, which every lake role has, and reads a statement naming
@@ -22,7 +24,7 @@ stay as AWS needs them (Lambda, EMR, EC2 service principals).
 from typing import Any
 
 from moto.core.authorization import ActionAuthenticatorMixin
-from moto.iam.access_control import IAMRequest
+from moto.iam.access_control import IAMRequest, S3IAMRequest
 
 AUTHORIZED_SERVICES = frozenset({"sqs", "sts", "iam"})
 
@@ -40,9 +42,20 @@ class KnownResourceIAMRequest(IAMRequest):
         return True
 
 
+class KeyCheckedS3IAMRequest(S3IAMRequest):
+    def check_signature(self) -> None:
+        pass
+
+
+def _authenticate_and_authorize_s3_action(self: Any, bucket_name: str | None = None, key_name: str | None = None) -> None:
+    arn = f"{bucket_name or '*'}/{key_name}" if key_name else (bucket_name or "*")
+    self._authenticate_and_authorize_action(KeyCheckedS3IAMRequest, f"arn:aws:s3:::{arn}")
+
+
 def _authenticate_and_authorize_normal_action(self: Any, resource: str = "*") -> None:
     self._authenticate_and_authorize_action(KnownResourceIAMRequest, resource)
 
 
 def apply() -> None:
     ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = _authenticate_and_authorize_normal_action
+    ActionAuthenticatorMixin._authenticate_and_authorize_s3_action = _authenticate_and_authorize_s3_action
