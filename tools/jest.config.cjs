@@ -1,3 +1,9 @@
-const { preset } = require('../jest.preset.cjs');
+const { preset, mapPackages } = require('../jest.preset.cjs');
 
-module.exports = { ...preset, displayName: 'tools', rootDir: __dirname };
+module.exports = {
+  ...preset,
+  displayName: 'tools',
+  rootDir: __dirname,
+  // workloads-iam.moto.spec deploys the lake and runs the workloads from source
+  moduleNameMapper: mapPackages('lake-core', 'local-aws', 'infra-modules', 'demo-api', 'examples'),
+};
