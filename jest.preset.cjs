@@ -26,6 +26,7 @@ const preset = {
 const PACKAGE_ENTRIES = {
   'lake-core': 'libs/lake-core/src/index.ts',
   'local-aws': 'libs/local-aws/src/index.ts',
+  'infra-modules': 'libs/infra-modules/src/index.ts',
   'demo-api': 'apps/demo-api/src/index.ts',
   examples: 'examples/index.ts',
 };

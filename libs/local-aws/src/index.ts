@@ -1,4 +1,5 @@
 export * from './moto';
+export * from './assume-role';
 export * from './terraform';
 export * from './tls-proxy';
 export * from './shell-env';

@@ -1,3 +1,4 @@
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -22,7 +23,9 @@ export interface LocalAws {
   };
   /** Environment variables for child processes (Terraform, Spark, the collector runner). */
   readonly env: Record<string, string>;
-  /** Clears all state (for a suite that wants a fresh account between cases). */
+  /** Whether the server enforces IAM (`enforceIam`); then `clientConfig` and `env` carry the admin's access key. */
+  readonly enforcesIam: boolean;
+  /** Clears all state (for a suite that wants a fresh account between cases); refused when IAM is enforced. */
   reset(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -36,6 +39,16 @@ export interface StartOptions {
   readonly python?: string;
   /** @default 30000 */
   readonly startTimeoutMs?: number;
+  /**
+   * Enforce IAM as AWS would, where moto can: every request after the admin's creation needs a known
+   * access key (or STS session; signatures checked for SQS, STS, IAM), and S3, SQS, STS and IAM calls are authorized
+   * against the caller's identity policies (S3 also against the bucket policy). Other services only
+   * check that the key is known (moto would judge them against resource `*`: lake_moto's
+   * iam_authorize_known_resources patch). `clientConfig` and `env` then carry an admin user's key
+   * (policy `*` on `*`), for Terraform and harnesses; workloads assume their own roles with it.
+   * @default false
+   */
+  readonly enforceIam?: boolean;
 }
 
 export class LocalAwsError extends Error {
@@ -105,14 +118,48 @@ export async function resetLocalAws(endpoint: string, timeoutMs = 120_000): Prom
   if (status !== 200) throw new LocalAwsError(`moto reset failed: HTTP ${status}`);
 }
 
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** What a moto server that does not enforce IAM accepts (any key does). */
+const ANY_CREDENTIALS: AwsCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+/** The requests moto serves without authentication when IAM is enforced: CreateUser, PutUserPolicy, CreateAccessKey. */
+const ADMIN_SETUP_REQUESTS = 3;
+export const LOCAL_ADMIN_USER = 'lake-admin';
 
 /**
  * Environment for a process that talks to the moto server at `endpoint`: AWS SDKs and CLIs, and
  * LAKE_LOCAL_ENDPOINT, which the local environment's synth reads.
  */
-export function localAwsEnv(endpoint: string, region = 'us-east-1'): Record<string, string> {
-  return { LAKE_LOCAL_ENDPOINT: endpoint, AWS_ENDPOINT_URL: endpoint, ...CREDENTIALS, AWS_REGION: region, AWS_DEFAULT_REGION: region };
+export function localAwsEnv(endpoint: string, region = 'us-east-1', credentials: AwsCredentials = ANY_CREDENTIALS): Record<string, string> {
+  return {
+    LAKE_LOCAL_ENDPOINT: endpoint,
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+  };
+}
+
+/** Creates the admin user and its access key with the requests moto serves before it enforces IAM. */
+async function createAdmin(endpoint: string, region: string): Promise<AwsCredentials> {
+  const iam = new IAMClient({ endpoint, region, credentials: ANY_CREDENTIALS });
+  try {
+    await iam.send(new CreateUserCommand({ UserName: LOCAL_ADMIN_USER }));
+    const admin = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+    await iam.send(new PutUserPolicyCommand({ UserName: LOCAL_ADMIN_USER, PolicyName: 'admin', PolicyDocument: admin }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: LOCAL_ADMIN_USER }))).AccessKey;
+    if (!key?.AccessKeyId || !key.SecretAccessKey) throw new LocalAwsError('moto returned no access key for the local admin');
+    return { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey };
+  } finally {
+    iam.destroy();
+  }
 }
 
 /** Starts moto server on a free loopback port and waits until it answers. */
@@ -126,7 +173,13 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
   const pythonPath = [PATCHED_MOTO_PATH, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
   const child = spawn(command, [...pythonArgs, '-m', 'lake_moto', '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1', MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    env: {
+      ...process.env,
+      PYTHONPATH: pythonPath,
+      PYTHONDONTWRITEBYTECODE: '1',
+      MOTO_ALLOW_NONEXISTENT_REGION: 'true',
+      ...(options.enforceIam ? { INITIAL_NO_AUTH_ACTION_COUNT: String(ADMIN_SETUP_REQUESTS) } : {}),
+    },
   });
   const collect = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-4000);
@@ -141,20 +194,27 @@ export async function startLocalAws(options: StartOptions = {}): Promise<LocalAw
       );
     }),
   );
+  let credentials = ANY_CREDENTIALS;
   try {
     await Promise.race([waitUntilUp(endpoint, child, () => log, options.startTimeoutMs ?? 30_000, () => failed), spawnError]);
+    if (options.enforceIam) credentials = await createAdmin(endpoint, region);
   } catch (e) {
     child.kill('SIGKILL');
     throw e;
   }
-  const credentials = { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY };
+  const enforcesIam = options.enforceIam ?? false;
   return {
     endpoint,
     port,
     region,
-    clientConfig: { endpoint, region, forcePathStyle: true, credentials },
-    env: localAwsEnv(endpoint, region),
-    reset: () => resetLocalAws(endpoint),
+    clientConfig: { endpoint, region, forcePathStyle: true, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey } },
+    env: localAwsEnv(endpoint, region, credentials),
+    enforcesIam,
+    reset: async () => {
+      // a reset deletes the admin user too, and moto serves no second set of free requests
+      if (enforcesIam) throw new LocalAwsError('cannot reset a moto server that enforces IAM: it would delete the admin; start a new server instead');
+      await resetLocalAws(endpoint);
+    },
     async stop() {
       child.stdout?.destroy();
       child.stderr?.destroy();
