@@ -239,7 +239,9 @@ describe('local environment on moto', () => {
       (e: Error) => e.message,
     );
     expect(refusal).toMatch(/Instance cannot be destroyed/);
-    expect(refusal).toMatch(/Resource aws_kms_key\.Storage_Key_\w+ has\s+lifecycle\.prevent_destroy set/);
+    // terraform names the first protected resources of the destroy order (tables, bucket settings, the key alias), not every one
+    expect(refusal).toMatch(/Resource aws_kms_alias\.Storage_Key_Alias_\w+ has\s+lifecycle\.prevent_destroy set/);
+    expect(refusal).toMatch(/Resource aws_glue_catalog_table\.Database_raw_nfe_invoice_\w+ has\s+lifecycle\.prevent_destroy set/);
 
     const s3 = client(S3Client);
     const keyId = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket('raw') }))).ServerSideEncryptionConfiguration!.Rules![0].ApplyServerSideEncryptionByDefault!.KMSMasterKeyID!;
