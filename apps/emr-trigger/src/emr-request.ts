@@ -1,5 +1,5 @@
 import { ActionOnFailure, InstanceGroupConfig, RunJobFlowCommandInput, StepConfig } from '@aws-sdk/client-emr';
-import { EmrLaunchSpec, InstanceGroupShape } from '@nfe-lake/lake-core';
+import { EmrLaunchSpec, InstanceGroupShape, emrStepNamePrefix } from '@nfe-lake/lake-core';
 
 /** One job run: the manifests it processes under a deterministic id. */
 export interface JobRun {
@@ -13,7 +13,7 @@ export const DATASET_TAG = `${TAG_PREFIX}dataset`;
 
 /** Step name carries the run id: how a second submission of the same run is recognised. */
 export function stepName(spec: EmrLaunchSpec, run: JobRun): string {
-  return `nfe-lake ${spec.dataset} ${run.jobRunId}`;
+  return `${emrStepNamePrefix(spec.dataset)}${run.jobRunId}`;
 }
 
 /** Cluster name of a transient run (EMR limit 256). */

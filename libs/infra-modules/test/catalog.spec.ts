@@ -1,10 +1,11 @@
 import { GlueCatalogDatabase } from '@cdktf/provider-aws/lib/glue-catalog-database';
 import { GlueCatalogTable } from '@cdktf/provider-aws/lib/glue-catalog-table';
+import { EmrBlockPublicAccessConfiguration } from '@cdktf/provider-aws/lib/emr-block-public-access-configuration';
 import { GlueDataCatalogEncryptionSettings } from '@cdktf/provider-aws/lib/glue-data-catalog-encryption-settings';
 import { derivedTables, gluePartitionKeys, rawGlueColumns, tableGlueColumns } from '@nfe-lake/lake-core';
-import { CatalogEncryption, LakeDatabase, LakeRole } from '../src';
+import { AccountBaseline, CatalogEncryption, LakeDatabase, LakeRole } from '../src';
 import { nfeInvoice } from './fixtures';
-import { KEY_ARN, policyStatements, resources, storageIn, synthWith } from './helpers';
+import { KEY_ARN, policyStatements, preventDestroyOf, resources, storageIn, synthWith } from './helpers';
 
 function catalog() {
   return synthWith((stack) => {
@@ -81,6 +82,24 @@ describe('LakeDatabase', () => {
     expect(policyStatements(tf)).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['kms:Decrypt']) }));
   });
 
+  it('retains the database and every table, those added after it was made included (prevent_destroy)', () => {
+    const glue = preventDestroyOf(tf).filter(([address]) => address.startsWith('aws_glue_catalog_'));
+    expect(glue).toHaveLength(1 + 1 + derivedTables(nfeInvoice).length);
+    expect(glue.every(([, prevented]) => prevented)).toBe(true);
+  });
+
+  it('drops the table and database only with removalPolicy destroy and the app-wide opt-in', () => {
+    const destroyable = (context?: Record<string, unknown>) =>
+      synthWith((stack) => {
+        const storage = storageIn(stack);
+        const db = new LakeDatabase(stack, 'Database', { databaseName: 'nfe_test_lake', catalogKey: storage.key, projectionStartDate: '2026-01-01', removalPolicy: 'destroy' });
+        db.addRawTable(nfeInvoice, 'nfe-api', storage.raw);
+      }, context);
+    expect(() => destroyable()).toThrow('invalid removalPolicy of test/Database: got "destroy"; destroying data needs the app-wide opt-in as well');
+    const glue = preventDestroyOf(destroyable({ '@nfe-lake/allowDataDestruction': true }).tf).filter(([address]) => address.startsWith('aws_glue_catalog_'));
+    expect(glue.map(([, prevented]) => prevented)).toEqual([false, false]);
+  });
+
   it('rejects bad names and duplicate tables', () => {
     expect(() => synthWith((stack) => new LakeDatabase(stack, 'D', { databaseName: 'Nfe-Lake', catalogKey: storageIn(stack).key, projectionStartDate: '2026-01-01' }))).toThrow('invalid databaseName: got "Nfe-Lake"; use lowercase letters, digits and "_"');
     expect(() =>
@@ -94,6 +113,21 @@ describe('LakeDatabase', () => {
     expect(() => synthWith((stack) => new LakeDatabase(stack, 'D', { databaseName: 'nfe_test_lake', catalogKey: storageIn(stack).key, projectionStartDate: '2026/01/01' }))).toThrow(
       'invalid projectionStartDate: got "2026/01/01"; use the first date of the data as YYYY-MM-DD',
     );
+  });
+});
+
+describe('AccountBaseline', () => {
+  it('blocks public EMR security group rules with no port exception and encrypts the catalog with the given key', () => {
+    const { json, tf } = synthWith((stack) => new AccountBaseline(stack, 'Baseline', { catalogKey: storageIn(stack).key }));
+    expect(json).toHaveResourceWithProperties(EmrBlockPublicAccessConfiguration, { block_public_security_group_rules: true });
+    expect(resources(tf, 'aws_emr_block_public_access_configuration')[0].permitted_public_security_group_rule_range).toBeUndefined();
+    expect(resources(tf, 'aws_glue_data_catalog_encryption_settings')[0].data_catalog_encryption_settings.encryption_at_rest).toEqual({ catalog_encryption_mode: 'SSE-KMS', sse_aws_kms_key_id: KEY_ARN });
+  });
+
+  it('without a key, leaves the catalog encryption as it is', () => {
+    const { tf } = synthWith((stack) => new AccountBaseline(stack, 'Baseline'));
+    expect(resources(tf, 'aws_glue_data_catalog_encryption_settings')).toEqual([]);
+    expect(resources(tf, 'aws_emr_block_public_access_configuration')).toHaveLength(1);
   });
 });
 

@@ -18,7 +18,7 @@ const ROOT = resolve(LIB, '../..');
 const ACCOUNT = '123456789012';
 /** Deploy and destroy of every stack: ~4-8 minutes on a loaded 2-core machine (S3 lifecycle and SQS waiters on moto). */
 const LONG = 1_800_000;
-const STACKS = ['nfe-local-lake', 'nfe-local-ingestion', 'nfe-local-processing', 'nfe-local-query'];
+const STACKS = ['nfe-local-lake', 'nfe-local-ingestion', 'nfe-local-processing', 'nfe-local-query', 'nfe-local-account'];
 
 let aws: LocalAws;
 let work: string;

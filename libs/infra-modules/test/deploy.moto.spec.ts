@@ -1,12 +1,13 @@
 /**
  * The local environment deployed for real: `terraform apply` of every stack against moto server
  * over HTTP, read back with the AWS SDK, then `terraform plan` of what moto cannot apply, then
- * `terraform destroy` (named queries included: local-aws's moto implements DeleteNamedQuery). One moto
+ * `terraform destroy` (named queries included: local-aws's moto implements DeleteNamedQuery), once refused (the
+ * lake stack without the data-destruction flags) and once done (lake.local.json sets both). One moto
  * server and one apply for the whole file.
  */
 import { AthenaClient, GetWorkGroupCommand, ListNamedQueriesCommand } from '@aws-sdk/client-athena';
-import { DescribeSecurityConfigurationCommand, EMRClient } from '@aws-sdk/client-emr';
-import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { DescribeSecurityConfigurationCommand, EMRClient, GetBlockPublicAccessConfigurationCommand } from '@aws-sdk/client-emr';
+import { GetDatabaseCommand, GetTableCommand, GetTablesCommand, GlueClient } from '@aws-sdk/client-glue';
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
@@ -33,7 +34,7 @@ import { artefactFixtures, configFile, lakeConfig, nfeInvoice } from './fixtures
 
 const run = promisify(execFile);
 const ACCOUNT = '123456789012';
-const STACKS = ['lake', 'ingestion', 'processing', 'query'] as const;
+const STACKS = ['lake', 'ingestion', 'processing', 'query', 'account'] as const;
 
 let aws: LocalAws;
 const clients: { destroy(): void }[] = [];
@@ -80,9 +81,9 @@ beforeAll(async () => {
   outdir = synth('cdktf.out', config);
   await terraform(outdir, id('lake'), 'apply', '-auto-approve');
   applied.push(id('lake'));
-  // the compute stacks only depend on the lake stack: apply them side by side
+  // the compute and account stacks only depend on the lake stack: apply them side by side
   await Promise.all(
-    (['ingestion', 'processing', 'query'] as const).map(async (name) => {
+    (['ingestion', 'processing', 'query', 'account'] as const).map(async (name) => {
       await terraform(outdir, id(name), 'apply', '-auto-approve');
       applied.push(id(name));
     }),
@@ -107,8 +108,10 @@ afterAll(async () => {
 const bucket = (layer: string) => `nfe-local-${layer}-${ACCOUNT}`;
 
 describe('local environment on moto', () => {
-  it('every stack applied', () => {
+  it('every stack applied; EMR block public access from the account baseline', async () => {
     expect([...applied].sort()).toEqual(STACKS.map(id).sort());
+    const emr = client(EMRClient);
+    expect((await emr.send(new GetBlockPublicAccessConfigurationCommand({}))).BlockPublicAccessConfiguration).toMatchObject({ BlockPublicSecurityGroupRules: true });
   });
 
   it('buckets: KMS with bucket keys, public access blocked, versioned, lifecycle, access logs', async () => {
@@ -225,5 +228,34 @@ describe('local environment on moto', () => {
     expect(processing).toMatch(/idle_timeout\s+= 7200/);
     expect(warehouse).toMatch(/aws_redshiftdata_statement\.Spectrum_\w+ will be created/);
     expect(warehouse).toMatch(/workgroup_name\s+= "analytics"/);
+  });
+
+  it('without the data-destruction flags, terraform destroy of the lake stack refuses and leaves key, buckets, their settings and the catalog as they were', async () => {
+    // the same stack and state as applied, synthesised from a config without the two flags
+    const retained = lakeConfig('local', { localEndpoint: aws.endpoint, allowDataDestruction: false, storage: { ...configFile('local').storage, removalPolicy: 'retain', forceDestroy: false } });
+    const retainedOut = synth('retained.out', retained);
+    const refusal = await terraform(retainedOut, id('lake'), 'destroy', '-auto-approve').then(
+      () => 'destroyed',
+      (e: Error) => e.message,
+    );
+    expect(refusal).toMatch(/Instance cannot be destroyed/);
+    // terraform names the first protected resources of the destroy order (tables, bucket settings, the key alias), not every one
+    expect(refusal).toMatch(/Resource aws_kms_alias\.Storage_Key_Alias_\w+ has\s+lifecycle\.prevent_destroy set/);
+    expect(refusal).toMatch(/Resource aws_glue_catalog_table\.Database_raw_nfe_invoice_\w+ has\s+lifecycle\.prevent_destroy set/);
+
+    const s3 = client(S3Client);
+    const keyId = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket('raw') }))).ServerSideEncryptionConfiguration!.Rules![0].ApplyServerSideEncryptionByDefault!.KMSMasterKeyID!;
+    expect((await client(KMSClient).send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyState).toBe('Enabled');
+    for (const layer of ['raw', 'curated', 'analytics', 'athena-results', 'artefacts', 'access-logs']) {
+      expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket(layer) }))).Status).toBe('Enabled');
+      expect((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket(layer) }))).Policy).toBeDefined();
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket(layer) }))).PublicAccessBlockConfiguration!.BlockPublicPolicy).toBe(true);
+      expect((await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket(layer) }))).ServerSideEncryptionConfiguration!.Rules).toHaveLength(1);
+      expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket(layer) }))).Rules!.map((r) => r.ID)).toContain('expire-noncurrent-versions');
+    }
+    const glue = client(GlueClient);
+    expect((await glue.send(new GetDatabaseCommand({ Name: 'nfe_local_lake' }))).Database!.Name).toBe('nfe_local_lake');
+    const tables = (await glue.send(new GetTablesCommand({ DatabaseName: 'nfe_local_lake' }))).TableList!.map((t) => t.Name).sort();
+    expect(tables).toEqual(['raw_nfe_invoice', ...config.datasets[0].curated.map((t) => t.name), ...config.datasets[0].analytics.map((t) => t.name)].sort());
   });
 });

@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { LakeStorage } from '../src/storage/lake-storage';
 
 /** Synthesises what `build` adds to a fresh stack (with validations), as parsed Terraform JSON. */
-export function synthWith(build: (stack: TerraformStack) => void): { json: string; tf: TerraformJson } {
-  const app = Testing.app();
+export function synthWith(build: (stack: TerraformStack) => void, context?: Record<string, unknown>): { json: string; tf: TerraformJson } {
+  const app = Testing.app({ context });
   const stack = new TerraformStack(app, 'test');
   new AwsProvider(stack, 'aws', { region: 'sa-east-1' });
   build(stack);
@@ -21,6 +21,13 @@ export interface TerraformJson {
   resource: Record<string, Record<string, TfBlock>>;
   data?: Record<string, Record<string, TfBlock>>;
   output?: Record<string, TfBlock>;
+}
+
+/** `[type.name, prevent_destroy]` of every resource, `type.name` sorted. */
+export function preventDestroyOf(tf: TerraformJson): [string, boolean][] {
+  return Object.entries(tf.resource)
+    .flatMap(([type, byName]) => Object.entries(byName).map(([name, r]): [string, boolean] => [`${type}.${name}`, r.lifecycle?.prevent_destroy === true]))
+    .sort(([a], [b]) => a.localeCompare(b));
 }
 
 /** All resources of a type. */

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyLakeAspects, LakeApp, LakeStorage } from '../src';
-import { resources, TerraformJson } from './helpers';
+import { preventDestroyOf, resources, TerraformJson } from './helpers';
 
 const outdir = () => mkdtempSync(join(tmpdir(), 'lake-app-'));
 
@@ -27,6 +27,15 @@ describe('LakeApp', () => {
       expect(buckets.length).toBeGreaterThan(1);
       for (const bucket of buckets) expect(bucket.tags).toEqual({ project: 'shop', environment: 'dev', 'managed-by': 'cdktf', team: 'orders' });
     }
+  });
+
+  it('allowDataDestruction is the app-wide opt-in a removalPolicy "destroy" needs', () => {
+    const retained = new LakeApp({ project: 'shop', environment: 'dev', outdir: outdir() });
+    expect(() => new LakeStorage(stackIn(retained, 'lake'), 'Storage', { namePrefix: 'shop-dev', removalPolicy: 'destroy' })).toThrow(/invalid removalPolicy of lake\/Storage\/Key: got "destroy"/);
+    const app = new LakeApp({ project: 'shop', environment: 'dev', allowDataDestruction: true, outdir: outdir() });
+    new LakeStorage(stackIn(app, 'lake'), 'Storage', { namePrefix: 'shop-dev', removalPolicy: 'destroy', forceDestroy: true });
+    app.synth();
+    expect(preventDestroyOf(synthesised(app, 'lake')).filter(([, prevented]) => prevented)).toEqual([]);
   });
 
   it('fails synth on a stack with an unencrypted or misnamed bucket, naming it, the value and the fix', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LakeStacks, LakeStack, PROVIDER_LOCK_FILE, buildLakeStacks } from '../src';
 import { artefactFixtures, configFile, examplesConfig, lakeConfig } from './fixtures';
-import { TerraformJson, resources } from './helpers';
+import { TerraformJson, preventDestroyOf, resources } from './helpers';
 
 const artefacts = artefactFixtures();
 
@@ -31,7 +31,7 @@ describe('local environment', () => {
   const { stacks, outdir, synth, text } = synthApp(lakeConfig('local'));
 
   it('builds the stateful lake stack and the compute stacks, no warehouse', () => {
-    expect(all(stacks).map((s) => s.node.id)).toEqual(['nfe-local-lake', 'nfe-local-ingestion', 'nfe-local-processing', 'nfe-local-query']);
+    expect(all(stacks).map((s) => s.node.id)).toEqual(['nfe-local-lake', 'nfe-local-ingestion', 'nfe-local-processing', 'nfe-local-query', 'nfe-local-account']);
   });
 
   it('sends every AWS API to moto with few retries; state files beside the synth output, by a relative path', () => {
@@ -77,7 +77,8 @@ describe('local environment', () => {
   });
 
   it('tags every taggable resource with project, environment and the config tags', () => {
-    for (const stack of all(stacks)) {
+    // the account baseline's settings take no tags
+    for (const stack of all(stacks).filter((s) => s !== stacks.account)) {
       const tf = synth(stack);
       const tagged = Object.values(tf.resource).flatMap((byId) => Object.values(byId)).filter((r) => r.tags);
       expect(tagged.length).toBeGreaterThan(0);
@@ -87,7 +88,7 @@ describe('local environment', () => {
 
   it('leaves out, on moto only, what moto cannot hold: catalog encryption, the TLS-only and lake-key policies, the EMR managed policy', () => {
     const lake = synth(stacks.lake);
-    expect(lake.resource.aws_glue_data_catalog_encryption_settings).toBeUndefined();
+    expect(synth(stacks.account!).resource.aws_glue_data_catalog_encryption_settings).toBeUndefined();
     const sids = resources(lake, 'aws_s3_bucket_policy').flatMap((p) => JSON.parse(p.policy).Statement).map((s: { Sid: string }) => s.Sid);
     expect(sids).toEqual(['S3ServerAccessLogDelivery']);
     expect(resources(synth(stacks.processing), 'aws_iam_role').find((r) => r.name === 'nfe-local-emr-service')!.managed_policy_arns).toBeUndefined();
@@ -112,7 +113,7 @@ describe('dev environment (prod-like)', () => {
     expect(lake.provider.aws[0]).toEqual({ region: 'sa-east-1' });
     expect(lake.terraform.backend.s3).toEqual({ bucket: 'nfe-terraform-state', key: 'nfe-lake/dev/nfe-dev-lake.tfstate', region: 'sa-east-1', encrypt: true, use_lockfile: true });
     expect(resources(lake, 'aws_s3_bucket_intelligent_tiering_configuration')).toHaveLength(1);
-    expect(lake.resource.aws_glue_data_catalog_encryption_settings).toBeDefined();
+    expect(lake.resource.aws_glue_data_catalog_encryption_settings).toBeUndefined();
     const sids = resources(lake, 'aws_s3_bucket_policy').flatMap((p) => JSON.parse(p.policy).Statement.map((s: { Sid: string }) => s.Sid));
     expect(sids.filter((sid) => sid === 'DenyInsecureTransport')).toHaveLength(6);
     expect(sids.filter((sid) => sid === 'DenyUploadsUnderAnotherKey' || sid === 'DenyUploadsNotSseKms')).toHaveLength(10);
@@ -120,13 +121,82 @@ describe('dev environment (prod-like)', () => {
     expect(resources(synth(stacks.warehouse!), 'aws_redshiftdata_statement')).toHaveLength(1);
     expect(resources(synth(stacks.ingestion), 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name.endsWith('no-manifest'))).toMatchObject({ period: 3600, evaluation_periods: 3 });
   });
+
+  it('retains the data: terraform destroy refuses the key, buckets, their settings and the Glue catalog; only the published contracts and the alarm topic may go', () => {
+    const unprotected = preventDestroyOf(synth(stacks.lake)).filter(([, prevented]) => !prevented).map(([address]) => address);
+    expect(unprotected).toEqual([expect.stringMatching(/^aws_s3_object\.Datasets_nfe_invoice_\w+$/), expect.stringMatching(/^aws_sns_topic_policy\.AlarmTopic_Policy_\w+$/), expect.stringMatching(/^aws_sns_topic\.AlarmTopic_\w+$/)]);
+    const types = new Set(preventDestroyOf(synth(stacks.lake)).map(([address]) => address.split('.')[0]));
+    for (const type of ['aws_kms_key', 'aws_s3_bucket', 'aws_s3_bucket_versioning', 'aws_s3_bucket_policy', 'aws_s3_bucket_intelligent_tiering_configuration', 'aws_glue_catalog_database', 'aws_glue_catalog_table']) {
+      expect(types.has(type)).toBe(true);
+    }
+  });
+});
+
+describe('alarms notify someone', () => {
+  const config = lakeConfig('dev', { alarms: { subscriptions: [{ protocol: 'email', endpoint: 'oncall@example.com' }] } });
+  const { stacks, synth } = synthApp(config);
+  const topicRef = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-nfe-dev-lake\.outputs\.cross-stack-output-aws_sns_topicAlarmTopic_\w+arn\}$/;
+
+  it('the lake stack holds the encrypted alarm topic and its subscriptions', () => {
+    const lake = synth(stacks.lake);
+    expect(resources(lake, 'aws_sns_topic')).toEqual([expect.objectContaining({ name: 'nfe-dev-alarms', kms_master_key_id: expect.stringMatching(/^\$\{aws_kms_key\.Storage_Key_\w+\.arn\}$/) })]);
+    expect(resources(lake, 'aws_sns_topic_subscription').map((s) => [s.protocol, s.endpoint])).toEqual([['email', 'oncall@example.com']]);
+  });
+
+  it('every alarm of every stack has the topic as alarm and OK action', () => {
+    const alarms = [stacks.ingestion, stacks.processing].flatMap((s) => resources(synth(s), 'aws_cloudwatch_metric_alarm'));
+    expect(alarms.length).toBeGreaterThanOrEqual(5);
+    for (const alarm of alarms) {
+      expect(alarm.alarm_actions).toEqual([expect.stringMatching(topicRef)]);
+      expect(alarm.ok_actions).toEqual([expect.stringMatching(topicRef)]);
+    }
+    for (const stack of all(stacks).filter((s) => s !== stacks.ingestion && s !== stacks.processing)) expect(resources(synth(stack), 'aws_cloudwatch_metric_alarm')).toEqual([]);
+  });
+
+  it('a failed Spark step of a lake run reaches the topic (EventBridge)', () => {
+    const processing = synth(stacks.processing);
+    const rule = resources(processing, 'aws_cloudwatch_event_rule').find((r) => r.name === 'nfe-dev-emr-step-failed')!;
+    expect(JSON.parse(rule.event_pattern)).toEqual({ source: ['aws.emr'], 'detail-type': ['EMR Step Status Change'], detail: { state: ['FAILED'], name: [{ prefix: 'nfe-lake nfe_invoice ' }] } });
+    const target = resources(processing, 'aws_cloudwatch_event_target').find((t) => String(t.rule).includes('StepFailedRule'))!;
+    expect(target.arn).toMatch(topicRef);
+  });
+});
+
+describe('account baseline', () => {
+  it('holds the account-wide settings, in no other stack: the catalog encrypted with the lake key, EMR block public access', () => {
+    const { stacks, synth } = synthApp(lakeConfig('dev'));
+    const account = synth(stacks.account!);
+    expect(Object.keys(account.resource).sort()).toEqual(['aws_emr_block_public_access_configuration', 'aws_glue_data_catalog_encryption_settings']);
+    const key = resources(account, 'aws_glue_data_catalog_encryption_settings')[0].data_catalog_encryption_settings.encryption_at_rest.sse_aws_kms_key_id;
+    expect(key).toMatch(/cross-stack-output-aws_kms_keyStorage_Key_\w+arn/);
+    const others = all(stacks).filter((s) => s !== stacks.account);
+    for (const stack of others) {
+      expect(Object.keys(synth(stack).resource)).not.toContain('aws_emr_block_public_access_configuration');
+      expect(Object.keys(synth(stack).resource)).not.toContain('aws_glue_data_catalog_encryption_settings');
+    }
+  });
+
+  it('a second environment of the account leaves it to the first (accountBaseline: false)', () => {
+    const { stacks } = build(lakeConfig('dev', { accountBaseline: false }));
+    expect(stacks.account).toBeUndefined();
+    expect(all(stacks).map((s) => s.node.id)).not.toContain('nfe-dev-account');
+  });
+});
+
+describe('local environment with both data-destruction flags (lake.local.json)', () => {
+  it('lets terraform destroy everything', () => {
+    const config = lakeConfig('local');
+    expect([config.allowDataDestruction, config.storage.removalPolicy]).toEqual([true, 'destroy']);
+    const { stacks, synth } = synthApp(config);
+    expect(preventDestroyOf(synth(stacks.lake)).filter(([, prevented]) => prevented)).toEqual([]);
+  });
 });
 
 describe('terraform validate (offline provider mirror)', () => {
   // the dev config with a local backend: `terraform init` must not reach the S3 state bucket
-  it('every stack (lake, ingestion, processing, query, warehouse) is valid Terraform', () => {
+  it('every stack (lake, ingestion, processing, query, warehouse, account) is valid Terraform', () => {
     const { stacks, outdir } = synthApp(lakeConfig('dev', { backend: { type: 'local' } }));
-    expect(all(stacks)).toHaveLength(5);
+    expect(all(stacks)).toHaveLength(6);
     expect(outdir).toBeValidTerraform();
   });
 
@@ -191,11 +261,11 @@ describe('a lake of two datasets of different shapes (the examples: nfe_invoice 
 
 describe('config errors fail synth with the value and the fix', () => {
   const dev = configFile('dev');
-  it('forceDestroy outside the local environment', () => {
-    expect(() => build(lakeConfig('dev', { storage: { forceDestroy: true } }))).toThrow(
-      'invalid storage.forceDestroy of environment dev: got true; the lake stack does not allow data destruction: remove forceDestroy or pass allowDataDestruction: true',
+  it('forceDestroy without both data-destruction flags', () => {
+    expect(() => lakeConfig('dev', { storage: { forceDestroy: true } })).toThrow(
+      'storage.forceDestroy: got true; deleting non-empty buckets needs storage.removalPolicy "destroy" and allowDataDestruction: true; or drop forceDestroy',
     );
-    expect(() => new LakeStack(Testing.app(), 'nfe-dev-lake', { config: lakeConfig('dev', { storage: { forceDestroy: true } }), allowDataDestruction: true })).not.toThrow();
+    expect(() => new LakeStack(Testing.app(), 'nfe-dev-lake', { config: lakeConfig('dev', { allowDataDestruction: true, storage: { removalPolicy: 'destroy', forceDestroy: true } }) })).not.toThrow();
   });
 
   it('two sources feeding one dataset', () => {

@@ -8,8 +8,8 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
-import { LakeBucket, LakeKey, LakeRole } from '../src';
-import { policyStatements, resources, storageIn, synthWith } from './helpers';
+import { ALLOW_DATA_DESTRUCTION_CONTEXT, LakeBucket, LakeKey, LakeRole } from '../src';
+import { policyStatements, preventDestroyOf, resources, storageIn, synthWith } from './helpers';
 
 const lifecycleRules = (tf: ReturnType<typeof synthWith>['tf'], bucketId: string) =>
   resources(tf, 'aws_s3_bucket_lifecycle_configuration').find((l) => String(l.bucket).includes(bucketId))?.rule as { id: string }[];
@@ -21,6 +21,25 @@ describe('LakeStorage defaults', () => {
     const names = resources(tf, 'aws_s3_bucket').map((b) => String(b.bucket).replace(/\$\{.*\}/, 'ACCOUNT'));
     expect(names.sort()).toEqual(['access-logs', 'analytics', 'artefacts', 'athena-results', 'curated', 'raw'].map((l) => `nfe-test-${l}-ACCOUNT`));
     expect(json).toHaveResourceWithProperties(S3Bucket, { force_destroy: false });
+  });
+
+  it('retains the key, every bucket and every bucket setting: terraform destroy refuses them (prevent_destroy)', () => {
+    const protectedResources = preventDestroyOf(tf);
+    expect(protectedResources.filter(([, prevented]) => !prevented)).toEqual([]);
+    const types = new Set(protectedResources.map(([address]) => address.split('.')[0]));
+    expect([...types].sort()).toEqual([
+      'aws_kms_alias',
+      'aws_kms_key',
+      'aws_s3_bucket',
+      'aws_s3_bucket_lifecycle_configuration',
+      'aws_s3_bucket_logging',
+      'aws_s3_bucket_notification',
+      'aws_s3_bucket_ownership_controls',
+      'aws_s3_bucket_policy',
+      'aws_s3_bucket_public_access_block',
+      'aws_s3_bucket_server_side_encryption_configuration',
+      'aws_s3_bucket_versioning',
+    ]);
   });
 
   it('uses a customer key with rotation and a 30-day deletion window', () => {
@@ -49,6 +68,15 @@ describe('LakeStorage defaults', () => {
       expect(statements).toContainEqual(expect.objectContaining({ Sid: 'DenyInsecureTransport', Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     }
     expect(policies.filter((s) => s.some((st) => st.Sid === 'S3ServerAccessLogDelivery'))).toHaveLength(1);
+  });
+
+  it('scopes log delivery to the lake\'s own buckets of this account (aws:SourceArn + aws:SourceAccount)', () => {
+    const delivery = resources(tf, 'aws_s3_bucket_policy')
+      .flatMap((p) => JSON.parse(String(p.policy)).Statement as { Sid: string; Condition: { ArnLike: Record<string, string[]>; StringEquals: Record<string, string> } }[])
+      .find((st) => st.Sid === 'S3ServerAccessLogDelivery')!;
+    expect(delivery.Condition.StringEquals).toEqual({ 'aws:SourceAccount': '${data.aws_caller_identity.AwsEnv_Account_38EF5564.account_id}' });
+    const sources = delivery.Condition.ArnLike['aws:SourceArn'];
+    expect(sources.map((arn) => /aws_s3_bucket\.Storage_(\w+?)_[0-9A-F]{8}\.arn/.exec(arn)![1]).sort()).toEqual(['Analytics', 'Artefacts', 'AthenaResults', 'Curated', 'Raw']);
   });
 
   it('refuses uploads to the five KMS buckets that name another key or another encryption (none named: the default applies)', () => {
@@ -105,13 +133,30 @@ describe('LakeStorage options', () => {
   });
 
   it('applies retention settings, force destroy and the TLS switch', () => {
-    const { json, tf } = synthWith((stack) => storageIn(stack, { noncurrentVersionExpirationDays: 3, abortIncompleteMultipartDays: 2, athenaResultsExpirationDays: 5, accessLogsExpirationDays: 90, forceDestroy: true, enforceTls: false }));
+    const { json, tf } = synthWith(
+      (stack) =>
+        storageIn(stack, { noncurrentVersionExpirationDays: 3, abortIncompleteMultipartDays: 2, athenaResultsExpirationDays: 5, accessLogsExpirationDays: 90, removalPolicy: 'destroy', forceDestroy: true, enforceTls: false }),
+      { [ALLOW_DATA_DESTRUCTION_CONTEXT]: true },
+    );
     expect(json).toHaveResourceWithProperties(S3Bucket, { force_destroy: true });
+    expect(preventDestroyOf(tf).filter(([, prevented]) => prevented)).toEqual([]);
     expect(lifecycleRules(tf, 'Storage_Raw')).toEqual(expect.arrayContaining([expect.objectContaining({ abort_incomplete_multipart_upload: [{ days_after_initiation: 2 }] }), expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 3 }] })]));
     expect(lifecycleRules(tf, 'AthenaResults')[2]).toMatchObject({ expiration: [{ days: 5 }] });
     expect(lifecycleRules(tf, 'Storage_AccessLogs')[2]).toMatchObject({ expiration: [{ days: 90 }] });
     const statements = resources(tf, 'aws_s3_bucket_policy').flatMap((p) => JSON.parse(String(p.policy)).Statement as { Sid: string }[]);
     expect(statements.map((s) => s.Sid).filter((sid) => !sid.startsWith('DenyUploads'))).toEqual(['S3ServerAccessLogDelivery']);
+  });
+
+  it('destroys data only with both flags: removalPolicy destroy and the app-wide opt-in', () => {
+    expect(() => synthWith((stack) => storageIn(stack, { removalPolicy: 'destroy' }))).toThrow(
+      'invalid removalPolicy of test/Storage/Key: got "destroy"; destroying data needs the app-wide opt-in as well: new LakeApp({ allowDataDestruction: true }) (the context "@nfe-lake/allowDataDestruction": true), or keep removalPolicy "retain"',
+    );
+    // the opt-in alone changes nothing: each construct still retains by default
+    const optedIn = synthWith((stack) => storageIn(stack), { [ALLOW_DATA_DESTRUCTION_CONTEXT]: true });
+    expect(preventDestroyOf(optedIn.tf).every(([, prevented]) => prevented)).toBe(true);
+    expect(() => synthWith((stack) => storageIn(stack, { forceDestroy: true }))).toThrow(
+      "invalid forceDestroy of test/Storage/AccessLogs: got true; a retained bucket is never destroyed: set removalPolicy 'destroy' (with the app-wide opt-in) or drop forceDestroy",
+    );
   });
 
   it('rejects bad values with the value and the fix', () => {

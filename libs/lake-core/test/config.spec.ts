@@ -161,6 +161,35 @@ describe('lake config', () => {
     expect(parseLakeConfig({ ...prod, sources: [{ ...source, baseUrl: 'https://api.example.com' }] }).sources[0].baseUrl).toBe('https://api.example.com');
   });
 
+  it('retains data by default and destroys it only with both flags, naming the missing one', () => {
+    expect(parseLakeConfig(lake)).toMatchObject({ allowDataDestruction: false, storage: { removalPolicy: 'retain', forceDestroy: false } });
+    const destroy = parseLakeConfig({ ...lake, allowDataDestruction: true, storage: { removalPolicy: 'destroy', forceDestroy: true } });
+    expect(destroy).toMatchObject({ allowDataDestruction: true, storage: { removalPolicy: 'destroy', forceDestroy: true } });
+    expect(() => parseLakeConfig({ ...lake, storage: { removalPolicy: 'destroy' } })).toThrow(
+      'invalid config in lake config:\n  - storage.removalPolicy: got "destroy"; destroying data needs the global opt-in as well: set allowDataDestruction: true, or removalPolicy "retain"',
+    );
+    expect(problems(() => parseLakeConfig({ ...lake, allowDataDestruction: true }))).toEqual([
+      { path: 'allowDataDestruction', value: true, expected: 'the global opt-in alone destroys nothing: set storage.removalPolicy "destroy" as well, or drop allowDataDestruction' },
+    ]);
+    expect(problems(() => parseLakeConfig({ ...lake, storage: { forceDestroy: true } }))).toEqual([
+      { path: 'storage.forceDestroy', value: true, expected: 'deleting non-empty buckets needs storage.removalPolicy "destroy" and allowDataDestruction: true; or drop forceDestroy' },
+    ]);
+  });
+
+  it('takes e-mail and https subscriptions of the alarm topic, none by default', () => {
+    expect(parseLakeConfig(lake).alarms).toEqual({ subscriptions: [] });
+    const subscriptions = [
+      { protocol: 'email', endpoint: 'oncall@example.com' },
+      { protocol: 'https', endpoint: 'https://events.pagerduty.com/integration/x/enqueue' },
+    ];
+    expect(parseLakeConfig({ ...lake, alarms: { subscriptions } }).alarms.subscriptions).toEqual(subscriptions);
+    expect(problems(() => parseLakeConfig({ ...lake, alarms: { subscriptions: [{ protocol: 'https', endpoint: 'http://pager.example.com/hook' }] } }))[0]).toMatchObject({
+      path: 'alarms.subscriptions[0].endpoint',
+      value: 'http://pager.example.com/hook',
+    });
+    expect(problems(() => parseLakeConfig({ ...lake, alarms: { subscriptions: [{ protocol: 'sms', endpoint: '+5511999999999' }] } }))[0].path).toBe('alarms.subscriptions[0].protocol');
+  });
+
   it('refuses a persistent cluster that would idle out between two collector runs', () => {
     const persistent = (idleTimeoutSeconds: number, schedule: string) => parseLakeConfig({ ...lake, processing: { mode: 'persistent', idleTimeoutSeconds }, sources: [{ ...source, schedule }] });
     expect(problems(() => persistent(3600, 'rate(1 day)'))).toEqual([

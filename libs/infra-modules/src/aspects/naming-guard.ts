@@ -11,6 +11,7 @@ const NAMED: Record<string, { attribute: string; strip?: string }> = {
   aws_sqs_queue: { attribute: 'nameInput' },
   aws_cloudwatch_log_group: { attribute: 'nameInput', strip: '/aws/lambda/' },
   aws_cloudwatch_metric_alarm: { attribute: 'alarmNameInput' },
+  aws_sns_topic: { attribute: 'nameInput' },
   aws_cloudwatch_event_rule: { attribute: 'nameInput' },
   aws_scheduler_schedule: { attribute: 'nameInput' },
   aws_athena_workgroup: { attribute: 'nameInput' },

@@ -4,6 +4,7 @@ import { DatasetContract, DatePartitioning, DerivedTable, GlueColumn, gluePartit
 import { Construct } from 'constructs';
 import { AwsEnv } from '../common/aws-env';
 import { IGrantable } from '../common/iam';
+import { RemovalPolicy, applyRemovalPolicy } from '../common/removal-policy';
 import { check } from '../common/validate';
 import { ILakeBucket } from '../storage/lake-bucket';
 import { ILakeKey } from '../storage/lake-key';
@@ -64,6 +65,12 @@ export interface LakeDatabaseProps {
   readonly projectionStartDate: string;
   /** @default - none */
   readonly description?: string;
+  /**
+   * `retain`: `terraform destroy` refuses to delete the database or any of its tables. `destroy` needs
+   * the app-wide opt-in (`LakeApp({ allowDataDestruction: true })`).
+   * @default 'retain'
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 const GLUE_NAME = /^[a-z_][a-z0-9_]{0,254}$/;
@@ -119,6 +126,7 @@ export class LakeDatabase extends GlueDatabaseBase {
     this.resource = new GlueCatalogDatabase(this, 'Resource', { name, description: props.description });
     this.databaseName = this.resource.name;
     this.databaseArn = this.resource.arn;
+    applyRemovalPolicy(this, props.removalPolicy);
   }
 
   /** The raw JSON table of a dataset: gzip NDJSON under `<source>/<dataset>/ingest_date=.../` (`run=<id>.part-N.jsonl.gz`). */

@@ -1,4 +1,3 @@
-import { EmrBlockPublicAccessConfiguration } from '@cdktf/provider-aws/lib/emr-block-public-access-configuration';
 import { EmrSecurityConfiguration } from '@cdktf/provider-aws/lib/emr-security-configuration';
 import { Construct } from 'constructs';
 import { ILakeBucket } from '../storage/lake-bucket';
@@ -18,7 +17,7 @@ export interface EmrSecurityProps {
 
 /**
  * EMR security configuration: at-rest encryption of EMRFS S3 data (SSE-KMS), local disks and EBS
- * volumes (KMS), in-transit TLS, IMDSv2 only; and EMR Block Public Access with no port exceptions.
+ * volumes (KMS), in-transit TLS, IMDSv2 only. EMR Block Public Access is account-wide: `AccountBaseline`.
  */
 export class EmrSecurity extends Construct {
   readonly resource: EmrSecurityConfiguration;
@@ -46,6 +45,5 @@ export class EmrSecurity extends Construct {
       }),
     });
     this.securityConfigurationName = this.resource.name;
-    new EmrBlockPublicAccessConfiguration(this, 'BlockPublicAccess', { blockPublicSecurityGroupRules: true });
   }
 }

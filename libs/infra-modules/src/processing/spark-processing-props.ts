@@ -1,6 +1,7 @@
 import { ProcessingConfig, SourceConfig } from '@nfe-lake/lake-core';
 import { IDatasetContractObject } from '../catalog/dataset-contract-object';
 import { IGlueDatabase } from '../catalog/lake-database';
+import { IAlarmTopic } from '../common/alarm-topic';
 import { ILakeBucket } from '../storage/lake-bucket';
 import { ILakeKey } from '../storage/lake-key';
 
@@ -32,4 +33,6 @@ export interface SparkProcessingProps extends Partial<ProcessingConfig> {
   readonly logRetentionDays?: number;
   /** Tags of the clusters the launch spec starts. @default {} */
   readonly clusterTags?: Record<string, string>;
+  /** Failed Spark steps of the datasets' runs are published here (an EventBridge rule). @default - not published */
+  readonly alarmTopic?: IAlarmTopic;
 }

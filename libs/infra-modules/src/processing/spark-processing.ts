@@ -4,7 +4,7 @@ import { EmrCluster } from '@cdktf/provider-aws/lib/emr-cluster';
 import { EmrManagedScalingPolicy } from '@cdktf/provider-aws/lib/emr-managed-scaling-policy';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { EmrLaunchSpecInput, InstanceGroupShape, MANIFEST_PREFIX, ProcessingConfig, clusterShape, emrLaunchSpecSchema, instanceGroup, persistentIdleProblem, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
+import { EmrLaunchSpecInput, InstanceGroupShape, MANIFEST_PREFIX, emrStepNamePrefix, ProcessingConfig, clusterShape, emrLaunchSpecSchema, instanceGroup, persistentIdleProblem, processingSchema, rawDatasetPrefix, triggerMarkerKey } from '@nfe-lake/lake-core';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
@@ -43,6 +43,8 @@ export class SparkProcessing extends Construct {
   readonly security: EmrSecurity;
   readonly cluster?: EmrCluster;
   readonly pipelines: Record<string, DatasetPipeline> = {};
+  /** With `alarmTopic`: failed steps of the lake's runs, to the topic. */
+  readonly stepFailedRule?: CloudwatchEventRule;
 
   constructor(scope: Construct, id: string, props: SparkProcessingProps) {
     super(scope, id);
@@ -221,6 +223,19 @@ export class SparkProcessing extends Construct {
         key: props.key,
       });
       this.pipelines[dataset] = { launchSpec, launchSpecUri, trigger, manifestRule, schedule };
+    }
+    if (props.alarmTopic) {
+      // EMR's step events carry no cluster tag: the step names (which the trigger gives) say which runs are the lake's
+      this.stepFailedRule = new CloudwatchEventRule(this, 'StepFailedRule', {
+        name: `${props.namePrefix}-emr-step-failed`,
+        description: 'A Spark step of a lake run failed',
+        eventPattern: JSON.stringify({
+          source: ['aws.emr'],
+          'detail-type': ['EMR Step Status Change'],
+          detail: { state: ['FAILED'], name: props.contracts.map((c) => ({ prefix: emrStepNamePrefix(c.contract.name) })) },
+        }),
+      });
+      new CloudwatchEventTarget(this, 'StepFailedTarget', { rule: this.stepFailedRule.name, arn: props.alarmTopic.topicArn });
     }
   }
 

@@ -1,6 +1,7 @@
 import { LakeConfig } from '@nfe-lake/lake-core';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
+import { AlarmTopic } from '../common/alarm-topic';
 import { InfraConfigError } from '../common/validate';
 import { ApiCollector } from '../ingestion/api-collector';
 import { SparkProcessing } from '../processing/spark-processing';
@@ -42,6 +43,7 @@ export class IngestionStack extends LakeStackBase {
       new TerraformOutput(this, `${source.name}_collector_function`, { value: collector.function.functionName });
       new TerraformOutput(this, `${source.name}_continuation_queue_url`, { value: collector.continuationQueue.url });
     }
+    AlarmTopic.notifyAlarmsIn(this, props.lake.alarmTopic);
   }
 }
 
@@ -74,9 +76,11 @@ export class ProcessingStack extends LakeStackBase {
       jobDirectory: props.jobDirectory,
       logRetentionDays: props.config.logRetentionDays,
       clusterTags: props.config.tags,
+      alarmTopic: props.lake.alarmTopic,
       // moto's IAM has no AmazonEMRServicePolicy_v2 to attach
       attachEmrServicePolicy: !this.onMoto,
     });
+    AlarmTopic.notifyAlarmsIn(this, props.lake.alarmTopic);
     for (const [dataset, pipeline] of Object.entries(this.processing.pipelines)) {
       new TerraformOutput(this, `${dataset}_launch_spec_uri`, { value: pipeline.launchSpecUri });
     }

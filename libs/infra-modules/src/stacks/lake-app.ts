@@ -2,6 +2,8 @@ import { LakeConfig } from '@nfe-lake/lake-core';
 import { App, AppConfig, TerraformStack } from 'cdktf';
 import { join } from 'node:path';
 import { applyLakeAspects, LakeAspectsOptions, lakeNamePrefix } from '../aspects';
+import { ALLOW_DATA_DESTRUCTION_CONTEXT } from '../common/removal-policy';
+import { AccountBaselineStack } from './account-baseline-stack';
 import { IngestionStack, ProcessingStack, QueryStack, WarehouseStack } from './compute-stacks';
 import { LakeStack } from './lake-stack';
 import { namePrefix } from './lake-stack-base';
@@ -27,12 +29,14 @@ export interface LakeStacks {
   readonly processing: ProcessingStack;
   readonly query: QueryStack;
   readonly warehouse?: WarehouseStack;
+  /** With `accountBaseline: true` (the default): the account-wide settings. */
+  readonly account?: AccountBaselineStack;
 }
 
 /** Every stack of one environment, `<project>-<env>-<concern>`, with the lake's Aspects applied once. */
 export function buildLakeStacks(app: App, config: LakeConfig, artefacts: LakeArtefacts): LakeStacks {
   const prefix = namePrefix(config);
-  const lake = new LakeStack(app, `${prefix}-lake`, { config, allowDataDestruction: config.localEndpoint !== undefined });
+  const lake = new LakeStack(app, `${prefix}-lake`, { config });
   const common = { config, lake };
   const stacks: LakeStacks = {
     lake,
@@ -42,6 +46,7 @@ export function buildLakeStacks(app: App, config: LakeConfig, artefacts: LakeArt
     warehouse: config.warehouse.enabled
       ? new WarehouseStack(app, `${prefix}-warehouse`, { ...common, target: config.warehouse.target, externalSchemaName: config.warehouse.externalSchemaName })
       : undefined,
+    account: config.accountBaseline ? new AccountBaselineStack(app, `${prefix}-account`, common) : undefined,
   };
   for (const stack of Object.values(stacks)) {
     if (stack) applyLakeAspects(stack, { project: config.project, environment: config.environment, tags: config.tags });
@@ -49,7 +54,14 @@ export function buildLakeStacks(app: App, config: LakeConfig, artefacts: LakeArt
   return stacks;
 }
 
-export interface LakeAppProps extends AppConfig, LakeAspectsOptions {}
+export interface LakeAppProps extends AppConfig, LakeAspectsOptions {
+  /**
+   * The app-wide opt-in to data destruction: the second flag a data construct's `removalPolicy: 'destroy'`
+   * needs (sets the context `@nfe-lake/allowDataDestruction`).
+   * @default false - every data construct is retained whatever its removalPolicy asks (synth fails on `destroy`)
+   */
+  readonly allowDataDestruction?: boolean;
+}
 
 /**
  * The entry point of a lake app: a cdktf `App` that, at synth, applies the lake's aspects (tags, naming guard,
@@ -68,8 +80,8 @@ export class LakeApp extends App {
   readonly namePrefix: string;
 
   constructor(props: LakeAppProps) {
-    const { project, environment, tags, ...appConfig } = props;
-    super(appConfig);
+    const { project, environment, tags, allowDataDestruction, ...appConfig } = props;
+    super(allowDataDestruction ? { ...appConfig, context: { ...appConfig.context, [ALLOW_DATA_DESTRUCTION_CONTEXT]: true } } : appConfig);
     this.aspectOptions = { project, environment, tags };
     this.namePrefix = lakeNamePrefix(this.aspectOptions);
   }

@@ -4,8 +4,9 @@ import { ISynthesisSession, LocalBackend, S3Backend, TerraformStack } from 'cdkt
 import { Construct } from 'constructs';
 import { copyFileSync } from 'node:fs';
 import { join, posix, resolve } from 'node:path';
+import { ALLOW_DATA_DESTRUCTION_CONTEXT } from '../common/removal-policy';
 
-const LOCAL_SERVICES = ['athena', 'cloudwatch', 'emr', 'events', 'glue', 'iam', 'kms', 'lambda', 'logs', 'redshift', 'redshiftdata', 's3', 'scheduler', 'secretsmanager', 'sqs', 'ssm', 'sts'] as const;
+const LOCAL_SERVICES = ['athena', 'cloudwatch', 'emr', 'events', 'glue', 'iam', 'kms', 'lambda', 'logs', 'redshift', 'redshiftdata', 's3', 'scheduler', 'secretsmanager', 'sns', 'sqs', 'ssm', 'sts'] as const;
 
 /**
  * The committed provider lock (hashicorp/aws from the offline mirror). Written beside every stack's
@@ -29,6 +30,8 @@ export abstract class LakeStackBase extends TerraformStack {
 
   protected constructor(scope: Construct, id: string, config: LakeConfig) {
     super(scope, id);
+    // the config's global opt-in, where the data constructs look for it (before any child is added)
+    if (config.allowDataDestruction) this.node.setContext(ALLOW_DATA_DESTRUCTION_CONTEXT, true);
     this.config = config;
     this.namePrefix = namePrefix(config);
     const local = config.localEndpoint;

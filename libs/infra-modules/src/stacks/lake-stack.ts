@@ -1,26 +1,16 @@
 import { LakeConfig, lakeFirstDate } from '@nfe-lake/lake-core';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { CatalogEncryption } from '../catalog/catalog-encryption';
 import { DatasetContractObject } from '../catalog/dataset-contract-object';
 import { LakeDatabase } from '../catalog/lake-database';
+import { AlarmTopic } from '../common/alarm-topic';
 import { InfraConfigError } from '../common/validate';
 import { LakeStorage } from '../storage/lake-storage';
 import { LakeStackBase } from './lake-stack-base';
 
 export interface LakeStackProps {
+  /** With `storage.removalPolicy: "destroy"` and `allowDataDestruction: true`, a destroy deletes the data; otherwise it refuses. */
   readonly config: LakeConfig;
-  /**
-   * Stack-level consent for `storage.forceDestroy` (deleting non-empty buckets on destroy).
-   * @default false
-   */
-  readonly allowDataDestruction?: boolean;
-  /**
-   * Encrypt the account's Glue Data Catalog with the lake key. An account-level setting: turn it
-   * off where another stack owns it.
-   * @default true - except on moto, which answers PutDataCatalogEncryptionSettings but stores nothing
-   */
-  readonly encryptCatalog?: boolean;
 }
 
 /**
@@ -30,17 +20,14 @@ export interface LakeStackProps {
 export class LakeStack extends LakeStackBase {
   readonly storage: LakeStorage;
   readonly database: LakeDatabase;
+  /** Every alarm of the environment and every failed EMR step notify it. */
+  readonly alarmTopic: AlarmTopic;
   /** The exported contract object of each dataset, by dataset name. */
   readonly contracts: Record<string, DatasetContractObject> = {};
 
   constructor(scope: Construct, id: string, props: LakeStackProps) {
     super(scope, id, props.config);
     const { config } = props;
-    if (config.storage.forceDestroy && !props.allowDataDestruction) {
-      throw new InfraConfigError(
-        `invalid storage.forceDestroy of environment ${config.environment}: got true; the lake stack does not allow data destruction: remove forceDestroy or pass allowDataDestruction: true`,
-      );
-    }
     this.storage = new LakeStorage(this, 'Storage', {
       namePrefix: this.namePrefix,
       ...config.storage,
@@ -51,11 +38,13 @@ export class LakeStack extends LakeStackBase {
       enforceLakeKey: !this.onMoto,
     });
     this.storage.key.allowCloudWatchLogs(`/aws/lambda/${this.namePrefix}-`);
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { namePrefix: this.namePrefix, key: this.storage.key, subscriptions: config.alarms.subscriptions });
 
     this.database = new LakeDatabase(this, 'Database', {
       databaseName: `${this.namePrefix.replace(/-/g, '_')}_lake`,
       description: `${config.project} ${config.environment} data lake (raw, curated, analytics)`,
       catalogKey: this.storage.key,
+      removalPolicy: config.storage.removalPolicy,
       projectionStartDate: lakeFirstDate(config),
     });
     const datasets = new Construct(this, 'Datasets');
@@ -74,7 +63,6 @@ export class LakeStack extends LakeStackBase {
       for (const table of contract.analytics) this.database.addTable(contract, table, this.storage.analytics);
       this.contracts[dataset] = new DatasetContractObject(datasets, dataset, { contract, bucket: this.storage.artefacts, key: this.storage.key });
     }
-    if (props.encryptCatalog ?? !this.onMoto) new CatalogEncryption(this, 'CatalogEncryption', { key: this.storage.key });
 
     // names and ARNs for other teams' stacks (LakeBucket.fromBucketAttributes etc.); the sensitive
     // cross-stack-output-* outputs are cdktf's own plumbing for our compute stacks

@@ -1,3 +1,4 @@
+import { RemovalPolicy } from '../common/removal-policy';
 import { ILakeKey } from './lake-key';
 import type { LakeBucket } from './lake-bucket';
 
@@ -44,6 +45,13 @@ export interface LakeBucketProps {
   readonly enforceLakeKey?: boolean;
   /** Publish object events to EventBridge (e.g. for manifest-driven processing). @default false */
   readonly eventBridge?: boolean;
-  /** Let `terraform destroy` delete a non-empty bucket. Never in production. @default false */
+  /**
+   * `retain`: `terraform destroy` refuses to delete the bucket or any of its settings (policy, public access
+   * block, encryption, versioning, lifecycle, tiering, logging). `destroy` needs the app-wide opt-in
+   * (`LakeApp({ allowDataDestruction: true })`).
+   * @default 'retain'
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Let `terraform destroy` delete a non-empty bucket. Never in production; needs `removalPolicy: 'destroy'`. @default false */
   readonly forceDestroy?: boolean;
 }

@@ -12,7 +12,8 @@ import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsEnv } from '../common/aws-env';
 import { IGrantable, PolicyStatement, policyDocument } from '../common/iam';
-import { check, positiveInt } from '../common/validate';
+import { applyRemovalPolicy } from '../common/removal-policy';
+import { InfraConfigError, check, positiveInt } from '../common/validate';
 import { LakeBucketProps } from './lake-bucket-props';
 import { ILakeKey } from './lake-key';
 
@@ -103,6 +104,9 @@ export class LakeBucket extends LakeBucketBase {
       throw new Error(`bucket ${props.bucketName}: archive tiers need intelligentTiering; set intelligentTiering: true or drop archiveAccessTierDays/deepArchiveAccessTierDays`);
     }
 
+    if (applyRemovalPolicy(this, props.removalPolicy) && props.forceDestroy) {
+      throw new InfraConfigError(`invalid forceDestroy of ${this.node.path}: got true; a retained bucket is never destroyed: set removalPolicy 'destroy' (with the app-wide opt-in) or drop forceDestroy`);
+    }
     this.key = props.key;
     this.resource = new S3Bucket(this, 'Resource', { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
     this.bucketName = this.resource.bucket;

@@ -4,6 +4,7 @@ import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import { AwsEnv } from '../common/aws-env';
 import { IGrantable, PolicyStatement, policyDocument } from '../common/iam';
+import { RemovalPolicy, applyRemovalPolicy } from '../common/removal-policy';
 import { check, positiveInt } from '../common/validate';
 
 export interface ILakeKey {
@@ -38,6 +39,12 @@ export interface LakeKeyProps {
   readonly aliasName: string;
   /** @default 30 - days a scheduled deletion waits (7-30) */
   readonly deletionWindowDays?: number;
+  /**
+   * `retain`: `terraform destroy` refuses to schedule the key's deletion (every object it encrypts would
+   * become unreadable). `destroy` needs the app-wide opt-in (`LakeApp({ allowDataDestruction: true })`).
+   * @default 'retain'
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -73,6 +80,7 @@ export class LakeKey extends LakeKeyBase {
     });
     this.keyArn = this.resource.arn;
     new KmsAlias(this, 'Alias', { name: `alias/${props.aliasName}`, targetKeyId: this.resource.keyId });
+    applyRemovalPolicy(this, props.removalPolicy);
   }
 
   /** Lets CloudWatch Logs encrypt log groups whose names start with `logGroupPrefix`. */
@@ -84,6 +92,18 @@ export class LakeKey extends LakeKeyBase {
       Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
       Resource: '*',
       Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': env.arn('logs', `log-group:${logGroupPrefix}*`) } },
+    });
+  }
+
+  /** Lets AWS services of this account publish to topics the key encrypts (a data key per message). */
+  allowServicesToPublishEncrypted(services: readonly string[]): void {
+    const env = AwsEnv.of(this);
+    this.statements.push({
+      Sid: 'AccountServicesPublishEncrypted',
+      Principal: { Service: [...services] },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:SourceAccount': env.accountId } },
     });
   }
 }

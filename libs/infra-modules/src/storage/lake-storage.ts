@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { AwsEnv } from '../common/aws-env';
+import { RemovalPolicy } from '../common/removal-policy';
 import { LakeBucket } from './lake-bucket';
 import { ILakeKey, LakeKey } from './lake-key';
 
@@ -18,7 +19,13 @@ export interface LakeStorageProps {
   readonly athenaResultsExpirationDays?: number;
   /** Server access logs expire after this many days. @default 365 */
   readonly accessLogsExpirationDays?: number;
-  /** @default false */
+  /**
+   * `retain`: `terraform destroy` refuses to delete the key, any bucket or any bucket setting. `destroy`
+   * needs the app-wide opt-in (`LakeApp({ allowDataDestruction: true })`).
+   * @default 'retain'
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Let `terraform destroy` delete non-empty buckets; needs `removalPolicy: 'destroy'`. @default false */
   readonly forceDestroy?: boolean;
   /** Deny requests not made over TLS on every bucket. @default true */
   readonly enforceTls?: boolean;
@@ -46,23 +53,17 @@ export class LakeStorage extends Construct {
     const common = {
       noncurrentVersionExpirationDays: props.noncurrentVersionExpirationDays,
       abortIncompleteMultipartDays: props.abortIncompleteMultipartDays,
+      removalPolicy: props.removalPolicy,
       forceDestroy: props.forceDestroy,
       enforceTls: props.enforceTls,
       enforceLakeKey: props.enforceLakeKey,
     };
-    this.key = new LakeKey(this, 'Key', { aliasName: `${props.namePrefix}-lake` });
+    this.key = new LakeKey(this, 'Key', { aliasName: `${props.namePrefix}-lake`, removalPolicy: props.removalPolicy });
 
     this.accessLogs = new LakeBucket(this, 'AccessLogs', {
       ...common,
       bucketName: name('access-logs'),
       expirationDays: props.accessLogsExpirationDays ?? 365,
-    });
-    this.accessLogs.addToResourcePolicy({
-      Sid: 'S3ServerAccessLogDelivery',
-      Principal: { Service: 'logging.s3.amazonaws.com' },
-      Action: ['s3:PutObject'],
-      Resource: `${this.accessLogs.bucketArn}/*`,
-      Condition: { StringEquals: { 'aws:SourceAccount': env.accountId } },
     });
 
     const encrypted = { ...common, key: this.key as ILakeKey, accessLogsBucket: this.accessLogs };
@@ -82,5 +83,16 @@ export class LakeStorage extends Construct {
       intelligentTiering: false,
     });
     this.artefacts = new LakeBucket(this, 'Artefacts', { ...encrypted, bucketName: name('artefacts') });
+    // S3 delivers the access logs of the lake's buckets only, not of any bucket of the account that names this one
+    this.accessLogs.addToResourcePolicy({
+      Sid: 'S3ServerAccessLogDelivery',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: ['s3:PutObject'],
+      Resource: `${this.accessLogs.bucketArn}/*`,
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': env.accountId },
+        ArnLike: { 'aws:SourceArn': [this.raw, this.curated, this.analytics, this.athenaResults, this.artefacts].map((b) => b.bucketArn) },
+      },
+    });
   }
 }

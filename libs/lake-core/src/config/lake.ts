@@ -20,7 +20,13 @@ export const storageSchema = z
     deepArchiveAccessTierDays: z.number().int().min(180).max(730).optional(),
     /** Athena query results expire after this many days. */
     athenaResultsExpirationDays: z.number().int().min(1).default(30),
-    /** Allow `terraform destroy` to delete non-empty buckets (never in prod). */
+    /**
+     * `retain`: Terraform refuses to destroy the lake key, the buckets with their settings and the Glue
+     * database and tables (`lifecycle.prevent_destroy`). `destroy` lets them go, and needs the global
+     * opt-in `allowDataDestruction: true` as well.
+     */
+    removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
+    /** Let `terraform destroy` delete non-empty buckets (never in prod); needs `removalPolicy: "destroy"`. */
     forceDestroy: z.boolean().default(false),
   })
   .strict();
@@ -88,6 +94,23 @@ export const warehouseSchema = z
   ])
   .default({ enabled: false });
 
+export const alarmsSchema = z
+  .object({
+    /**
+     * Who the lake's alarm topic notifies (every alarm and every failed EMR step): e-mail addresses (each confirms
+     * the subscription) or https endpoints (a pager's webhook).
+     */
+    subscriptions: z
+      .array(
+        z.discriminatedUnion('protocol', [
+          z.object({ protocol: z.literal('email'), endpoint: z.email() }).strict(),
+          z.object({ protocol: z.literal('https'), endpoint: z.url({ protocol: /^https$/, error: 'an https:// URL' }) }).strict(),
+        ]),
+      )
+      .default([]),
+  })
+  .strict();
+
 export const backendSchema = z
   .discriminatedUnion('type', [
     z.object({ type: z.literal('local') }).strict(),
@@ -111,6 +134,13 @@ export const lakeConfigSchema = z
       .default(365),
     storage: storageSchema.default(storageSchema.parse({})),
     /**
+     * This environment deploys the account baseline stack (`<project>-<env>-account`: Glue Data Catalog encryption with
+     * its lake key, EMR Block Public Access). One environment per account and region owns it: false in every other one.
+     */
+    accountBaseline: z.boolean().default(true),
+    /** The global opt-in to data destruction: the second of the two flags (with `storage.removalPolicy: "destroy"`). */
+    allowDataDestruction: z.boolean().default(false),
+    /**
      * The datasets of the lake: contract files (JSON, YAML, or a TypeScript module under a TypeScript
      * runtime), relative to the config file. TypeScript apps may pass contracts instead (`loadLakeConfig(path, { datasets })`).
      */
@@ -119,6 +149,7 @@ export const lakeConfigSchema = z
     processing: processingSchema.default(processingSchema.parse({})),
     query: querySchema.default(querySchema.parse({})),
     warehouse: warehouseSchema,
+    alarms: alarmsSchema.default(alarmsSchema.parse({})),
     backend: backendSchema,
   })
   .strict()
@@ -140,6 +171,16 @@ export const lakeConfigSchema = z
           ctx.addIssue({ code: 'custom', path: ['sources', i, 'baseUrl'], message: `https outside the local environment (${cfg.environment}): records and credentials must not cross the network in clear text`, input: s.baseUrl });
         }
       });
+    }
+    // destroying data takes two flags, so neither a copied storage block nor a stray global flag does it alone
+    if (cfg.storage.removalPolicy === 'destroy' && !cfg.allowDataDestruction) {
+      ctx.addIssue({ code: 'custom', path: ['storage', 'removalPolicy'], message: 'destroying data needs the global opt-in as well: set allowDataDestruction: true, or removalPolicy "retain"', input: 'destroy' });
+    }
+    if (cfg.allowDataDestruction && cfg.storage.removalPolicy !== 'destroy') {
+      ctx.addIssue({ code: 'custom', path: ['allowDataDestruction'], message: 'the global opt-in alone destroys nothing: set storage.removalPolicy "destroy" as well, or drop allowDataDestruction', input: true });
+    }
+    if (cfg.storage.forceDestroy && cfg.storage.removalPolicy !== 'destroy') {
+      ctx.addIssue({ code: 'custom', path: ['storage', 'forceDestroy'], message: 'deleting non-empty buckets needs storage.removalPolicy "destroy" and allowDataDestruction: true; or drop forceDestroy', input: true });
     }
     if (cfg.processing.mode === 'persistent') {
       const problem = persistentIdleProblem(cfg.processing.idleTimeoutSeconds, cfg.sources.map((s) => s.schedule));
@@ -164,3 +205,4 @@ export type LakeConfigInput = z.input<typeof lakeConfigSchema>;
 export type ProcessingConfig = z.infer<typeof processingSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
 export type WarehouseConfig = z.infer<typeof warehouseSchema>;
+export type AlarmSubscription = z.infer<typeof alarmsSchema>['subscriptions'][number];

@@ -65,4 +65,9 @@ export const emrLaunchSpecSchema = z
   });
 
 export type EmrLaunchSpec = z.infer<typeof emrLaunchSpecSchema>;
+
+/** What every EMR step of a dataset's runs is named with (then the run id): the trigger names steps so, alerting matches them. */
+export function emrStepNamePrefix(dataset: string): string {
+  return `nfe-lake ${dataset} `;
+}
 export type EmrLaunchSpecInput = z.input<typeof emrLaunchSpecSchema>;
