@@ -8,7 +8,7 @@ and bad records."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pyspark import StorageLevel
@@ -89,7 +89,7 @@ def _storable(contract: Contract) -> list[tuple[Column, Column]]:
         array = F.col("record")
         for step in table.array:
             array = array.getField(step)
-        keys = F.transform(array, lambda e, paths=element_key: F.struct(*[_path(e, p) for p in paths]))
+        keys = F.transform(array, _key_of(element_key))
         names = ", ".join(".".join(p) for p in element_key)
         checks.append(
             (
@@ -100,6 +100,11 @@ def _storable(contract: Contract) -> list[tuple[Column, Column]]:
             )
         )
     return checks
+
+
+def _key_of(paths: list[tuple[str, ...]]) -> Callable[[Column], Column]:
+    """An element's key as a struct (a one-argument function: Spark's transform passes the index to two)."""
+    return lambda element: F.struct(*[_path(element, p) for p in paths])
 
 
 def _path(node: Column, path: tuple[str, ...]) -> Column:
