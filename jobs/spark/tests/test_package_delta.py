@@ -53,7 +53,7 @@ def test_packaged_job_writes_delta_curated_tables_idempotently(spark, raw, tmp_p
         for a in submit[submit.index(str(JOB_DIR / "tests" / "run_twice.py")) + 1 :]
     ]
     submit += ["--then", *later]
-    done = subprocess.run(submit, env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(submit, env=env, capture_output=True, text=True, timeout=2700)
     assert done.returncode == 0, done.stderr[-3000:]
     assert [json.loads(line)["status"] for line in done.stdout.splitlines() if line.startswith("{")] == ["succeeded"] * 3
 
