@@ -1,4 +1,4 @@
-import { formatIssues, recordValidator } from '@nfe-lake/lake-core';
+import { formatIssues, MAX_RECORD_DEPTH, recordValidator } from '@nfe-lake/lake-core';
 import { InvoiceGenerator, nfeInvoice, ShopOrderGenerator, shopOrders } from '../index';
 
 const validate = recordValidator(nfeInvoice);
@@ -62,6 +62,26 @@ describe('record validator', () => {
     const dated = recordValidator({ columns: [{ name: 'd', type: { kind: 'date' }, description: 'd' }] });
     expect(dated({ d: '2026-02-30' })).toEqual({ ok: false, issues: [{ path: 'd', message: 'expected date YYYY-MM-DD, got string "2026-02-30"' }] });
     expect(dated({ d: '2024-02-29' })).toEqual({ ok: true });
+    // Date.UTC maps years 0-99 to 1900-1999: year 50 is still year 50
+    expect(dated({ d: '0050-02-28' })).toEqual({ ok: true });
+    expect(dated({ d: '0000-01-01' }).ok).toBe(false);
+  });
+
+  it('rejects impossible calendar timestamps that Date.parse would roll over', () => {
+    const stamped = recordValidator({ columns: [{ name: 't', type: { kind: 'timestamp' }, description: 't' }] });
+    for (const t of ['2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '0000-01-01T00:00:00Z', '2026-01-01T00:00:00+24:00', '2026-01-01T00:00:00Z\n']) {
+      expect(stamped({ t })).toEqual({ ok: false, issues: [{ path: 't', message: `expected ISO 8601 timestamp with zone, got string ${JSON.stringify(t)}` }] });
+    }
+    expect(stamped({ t: '1899-12-31T23:59:59.123456789-03:00' })).toEqual({ ok: true });
+  });
+
+  it(`rejects a record nested deeper than ${MAX_RECORD_DEPTH} levels whole, whatever the field`, () => {
+    const nested = (levels: number): unknown => (levels === 0 ? 1 : [nested(levels - 1)]);
+    const r = sample();
+    r.unknown = nested(MAX_RECORD_DEPTH - 1); // the record is level 1
+    expect(issuesOf(r)).toEqual([]);
+    r.unknown = nested(3000);
+    expect(issuesOf(r)).toEqual([{ path: '$', message: `nested deeper than ${MAX_RECORD_DEPTH} levels` }]);
   });
 });
 

@@ -60,6 +60,7 @@ class JobContext:
     new_rows: dict[str, DataFrame] = field(default_factory=dict)  # normalise: curated rows of the valid records, per table
     touched: list[str] = field(default_factory=list)  # normalise: partitions (business dates) the run rewrites
     curated: dict[str, DataFrame] = field(default_factory=dict)  # dedupe: complete touched partitions, per table
+    versions: DataFrame | None = None  # dedupe: the versions index rows of the touched partitions
     written: dict[str, Written] = field(default_factory=dict)  # write, analytics
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pyspark.sql.types import ArrayType, DataType, StructType
+from pyspark.sql.types import ArrayType, DataType, IntegerType, StructField, StructType
 
 from .errors import ContractError
 
@@ -19,6 +19,8 @@ FORMAT = 2
 # what `{"from": "lineage"}` columns may be called (lake-core's LINEAGE_COLUMNS), in the order that
 # breaks event-time ties between versions (latest ingest wins)
 LINEAGE_NAMES = ("ingest_date", "run_id", "source_key")
+VERSIONS_TABLE = "_versions"
+EVENT_NANOS = "_event_nanos"  # 0-999: the event time's nanoseconds below its microsecond
 _COLUMN_SOURCES = {"record": True, "element": True, "position": False, "count": True, "lineage": False}  # kind -> has a path
 
 
@@ -75,6 +77,23 @@ class Contract:
     def record_table(self) -> Table:
         """The parent curated table: one row per record."""
         return next(t for t in self.tables.values() if t.source_kind == "record")
+
+    @property
+    def versions_table(self) -> Table:
+        """The job's own index of stored versions, beside the curated tables (`_versions`, Parquet): per
+        key its partition (so a version moving the business date removes the old row) and the digits of
+        its event time below the microsecond Parquet keeps (so later runs still order versions 1 ns apart)."""
+        record = self.record_table
+        key = [record.schema[str(record.column_of("record", (k,)))] for k in self.primary_key]
+        return Table(
+            name=VERSIONS_TABLE,
+            layer="index",
+            primary_key=tuple(f.name for f in key),
+            partition_column=record.partition_column,
+            partition_source_field=record.partition_source_field,
+            schema=StructType([*key, StructField(EVENT_NANOS, IntegerType(), False)]),
+            source_kind="index",
+        )
 
     @property
     def explode_tables(self) -> list[Table]:

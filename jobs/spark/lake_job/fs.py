@@ -50,3 +50,9 @@ def list_files(spark: SparkSession, uri: str) -> list[str]:
         for status in fs.listStatus(path)
         if status.isFile() and not status.getPath().getName().startswith(("_", "."))
     )
+
+
+def delete(spark: SparkSession, uri: str) -> None:
+    """Removes a directory and its contents (nothing when absent)."""
+    fs, path = _path(spark, uri)
+    fs.delete(path, True)

@@ -9,6 +9,7 @@ one) converges to the same rows. Spark is lazy: a stage's time in the report is 
 
 from __future__ import annotations
 
+import re
 import time
 
 from pyspark.sql import SparkSession
@@ -37,9 +38,20 @@ def run(spark: SparkSession, config: JobConfig) -> Report:
     try:
         analytics.check(ctx)  # a contract whose SQL cannot produce its tables fails before any data is read
         for stage in STAGES:
-            started = time.monotonic()
-            stage.run(ctx)
-            ctx.report.stage_seconds[stage.__name__.rsplit(".", 1)[-1]] = round(time.monotonic() - started, 3)
+            started, name = time.monotonic(), stage.__name__.rsplit(".", 1)[-1]
+            try:
+                stage.run(ctx)
+            except JobError:
+                raise
+            except Exception as err:  # e.g. an ANSI overflow in Spark: still a failed run naming its input
+                # a Py4J error's first line names only the call; the Spark error class comes later
+                spark_error = re.search(r"\[[A-Z_]{3,}\][^\n]*", str(err))
+                first_line = spark_error[0] if spark_error else (str(err).strip().splitlines() or [""])[0]
+                raise JobError(
+                    f"stage {name} failed for {contract.name} on manifests {', '.join(config.manifest_keys)}: "
+                    f"{type(err).__name__}: {first_line}"
+                ) from err
+            ctx.report.stage_seconds[name] = round(time.monotonic() - started, 3)
         ctx.report.status = "succeeded"
         return ctx.report
     except Exception as err:

@@ -24,6 +24,15 @@ def apply_job_settings(spark: SparkSession, config: JobConfig) -> None:
         "spark.sql.parquet.compression.codec": config.compression,
         # `dt=2026-01-01` stays a string, as in the Glue partition keys
         "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+        # every timestamp the contract accepts is stored exactly: microseconds (not INT96), proleptic
+        # Gregorian as written (no rebase: 1899-12-31 and 0001-01-01 are legal, not an error)
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
+        "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
+        "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+        "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
+        # an overflowing decimal sum or cast fails the run instead of writing NULL
+        "spark.sql.ansi.enabled": "true",
     }
     for key, value in settings.items():
         spark.conf.set(key, value)

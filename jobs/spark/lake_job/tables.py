@@ -34,3 +34,12 @@ def read_partitions(
         return spark.createDataFrame([], schema)
     frame = spark.read.format("delta").load(uri) if is_delta(config, table) else spark.read.schema(schema).parquet(uri)
     return frame.where(F.col(table.partition_column).isin(partitions)).select(*schema.fieldNames())
+
+
+def read_all(spark: SparkSession, contract: Contract, table: Table, root: str) -> DataFrame:
+    """Every stored row of a Parquet table; empty when it does not exist yet."""
+    uri = table_uri(contract, root, table)
+    schema = stored_schema(table)
+    if not fs.exists(spark, uri):
+        return spark.createDataFrame([], schema)
+    return spark.read.schema(schema).parquet(uri).select(*schema.fieldNames())

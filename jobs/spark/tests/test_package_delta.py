@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from conftest import CONTRACT, JOB_DIR, add_run, read_parts
+from pyspark.sql import functions as F
 
 DELTA_PACKAGE = "io.delta:delta-spark_2.12:3.2.1"  # Delta 3.2 is built for Spark 3.5
 
@@ -30,7 +31,11 @@ def live_files(table: Path) -> list[Path]:
 def test_packaged_job_writes_delta_curated_tables_idempotently(spark, raw, tmp_path, contract):
     root, keys = raw
     expected = read_parts(root, keys[0])[:40]  # small: this test pays for its own JVM
-    manifest_key = add_run(contract, root, "delta-run", "2026-01-01", [json.dumps(i) for i in expected])
+    alone = {**expected[1], "invoice_id": "4" * 44, "issued_at": "2025-06-01T12:00:00Z"}  # the only row of its day
+    manifest_key = add_run(contract, root, "delta-run", "2026-01-01", [json.dumps(i) for i in [*expected, alone]])
+    # a later run moves two keys to other business dates: the old rows go, the day left empty goes
+    moved = [{**r, "issued_at": "2025-06-03T12:00:00Z", "updated_at": "2026-02-01T00:00:00Z"} for r in (expected[0], alone)]
+    later_key = add_run(contract, root, "delta-later", "2026-01-02", [json.dumps(r) for r in moved])
     dist = tmp_path / "dist"
     subprocess.run([sys.executable, str(JOB_DIR / "tools" / "package.py"), "--out", str(dist)], check=True, capture_output=True)
     ivy = os.environ.get("LAKE_IVY_DIR", str(Path.home() / ".cache" / "nfe-lake" / "ivy"))
@@ -43,20 +48,39 @@ def test_packaged_job_writes_delta_curated_tables_idempotently(spark, raw, tmp_p
         "--job-run-id", "delta-1", "--manifest-key", manifest_key, "--table-format", "delta",
         "--compression", "zstd", "--target-file-size-mb", "128", "--max-bad-record-ratio", "0.01",
     ]  # fmt: skip
-    done = subprocess.run(submit, env=env, capture_output=True, text=True, timeout=900)
+    later = [
+        later_key if a == manifest_key else "delta-2" if a == "delta-1" else a
+        for a in submit[submit.index(str(JOB_DIR / "tests" / "run_twice.py")) + 1 :]
+    ]
+    submit += ["--then", *later]
+    done = subprocess.run(submit, env=env, capture_output=True, text=True, timeout=2700)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert [json.loads(line)["status"] for line in done.stdout.splitlines() if line.startswith("{")] == ["succeeded", "succeeded"]
+    assert [json.loads(line)["status"] for line in done.stdout.splitlines() if line.startswith("{")] == ["succeeded"] * 3
 
     invoices_dir = tmp_path / "curated" / "nfe_invoice" / "invoices"
-    assert len(list((invoices_dir / "_delta_log").glob("*.json"))) == 2  # one commit per run
-    invoices = spark.read.parquet(*map(str, live_files(invoices_dir)))
-    assert invoices.count() == len(expected) == invoices.select("invoice_id").distinct().count()
+    # one commit per run, and the later run's DELETE of the emptied day
+    assert len(list((invoices_dir / "_delta_log").glob("*.json"))) == 4
+    live = live_files(invoices_dir)
+    assert not [f for f in live if "dt=2025-06-01" in str(f)]
+    invoices = spark.read.parquet(*map(str, live))
+    assert invoices.count() == len(expected) + 1 == invoices.select("invoice_id").distinct().count()
+    assert {
+        (r.invoice_id, r.issued_at.date().isoformat())
+        for r in invoices.where(F.col("invoice_id").isin("4" * 44, expected[0]["invoice_id"])).collect()
+    } == {
+        ("4" * 44, "2025-06-03"),
+        (expected[0]["invoice_id"], "2025-06-03"),
+    }
     items = spark.read.parquet(*map(str, live_files(tmp_path / "curated" / "nfe_invoice" / "invoice_items")))
-    assert items.count() == sum(len(i["items"]) for i in expected)
+    assert items.count() == sum(len(i["items"]) for i in [*expected, alone])
+    assert items.select("invoice_id").distinct().count() == len(expected) + 1
 
     report = json.loads((tmp_path / "curated" / "_reports" / "nfe_invoice" / "job_run=delta-1" / "report.json").read_text())
     assert report["config"]["table_format"] == "delta"
-    assert report["tables"]["invoices"]["rows"] == len(expected)
-    assert report["tables"]["invoices"]["files"] == len(live_files(invoices_dir))
+    assert report["tables"]["invoices"]["rows"] == len(expected) + 1
+    later_report = json.loads((tmp_path / "curated" / "_reports" / "nfe_invoice" / "job_run=delta-2" / "report.json").read_text())
+    written = later_report["tables"]["invoices"]["partitions"]
+    assert "2025-06-01" not in written
+    assert later_report["tables"]["invoices"]["files"] == len([f for f in live if any(f"dt={p}" in str(f) for p in written)])
     # analytics stay plain Parquet
     assert list((tmp_path / "analytics" / "nfe_invoice" / "daily_revenue_by_state").glob("dt=*/*.parquet"))

@@ -119,22 +119,22 @@ def test_missing_manifest_part_and_foreign_dataset_fail_with_the_key(spark, raw,
         run(spark, base_config(tmp_path, keys[2:]))
 
 
-def test_business_date_is_utc_and_records_spark_cannot_type_are_quarantined(spark, raw, tmp_path, contract):
+def test_business_date_is_utc_and_integers_written_as_floats_are_stored_as_integers(spark, raw, tmp_path, contract):
     root, keys = raw
     base = read_parts(root, keys[0])[0]
     late_evening = base | {"invoice_id": "1" * 44, "issued_at": "2026-01-01T22:30:00-03:00"}
     nanos = base | {"invoice_id": "2" * 44, "issued_at": "2026-01-01T10:00:00.123456789Z"}
-    # lake-core accepts 12.0 as an integer (JSON has one number type); Spark cannot read it as long
+    # lake-core accepts 12.0 as an integer (JSON has one number type); Spark's long parser would not
     float_number = base | {"invoice_id": "3" * 44, "number": 12.0}
     key = add_run(contract, root, "tz-run", "2026-01-05", [json.dumps(x) for x in (late_evening, nanos, float_number)])
     report = run(spark, base_config(tmp_path, (key,), job_run_id="tz"))
     invoices = spark.read.parquet(str(tmp_path / "curated/nfe_invoice/invoices")).selectExpr(
-        "invoice_id", "dt", "date_format(issued_at, 'yyyy-MM-dd HH:mm:ss.SSSSSS') AS issued"
+        "invoice_id", "dt", "date_format(issued_at, 'yyyy-MM-dd HH:mm:ss.SSSSSS') AS issued", "number"
     )
-    got = {r.invoice_id: (r.dt, r.issued) for r in invoices.collect()}
-    assert got == {"1" * 44: ("2026-01-02", "2026-01-02 01:30:00.000000"), "2" * 44: ("2026-01-01", "2026-01-01 10:00:00.123456")}
-    assert report.quarantine["records"] == 1
-    [record] = quarantined(tmp_path, "tz")
-    assert record["line"] == 3
-    assert record["reason"] == "$: valid per contract rules but Spark could not read it with the contract schema"
-    assert record["raw"] == json.dumps(float_number)
+    got = {r.invoice_id: (r.dt, r.issued, r.number) for r in invoices.collect()}
+    assert got == {
+        "1" * 44: ("2026-01-02", "2026-01-02 01:30:00.000000", base["number"]),
+        "2" * 44: ("2026-01-01", "2026-01-01 10:00:00.123456", base["number"]),
+        "3" * 44: (got["3" * 44][0], got["3" * 44][1], 12),
+    }
+    assert report.quarantine["records"] == 0

@@ -6,7 +6,8 @@ import copy
 import json
 from typing import Any
 
-from conftest import npx_tsx, read_parts
+import pytest
+from conftest import REPO, npx_tsx, read_parts
 
 from lake_job.record_rules import line_validator
 
@@ -119,3 +120,21 @@ def test_non_records_and_malformed_json_are_rejected_with_a_reason(contract):
         assert reason.startswith("$: "), (line, reason)
     assert validate("[]") == "$: expected object, got array"
     assert validate("{").startswith("$: malformed JSON")
+
+
+@pytest.mark.parametrize("dataset", ["nfe_invoice", "shop_orders"])
+def test_the_conformance_corpus_gets_lake_cores_reasons(dataset):
+    """tools/conformance-corpus.ts: cases at every depth of the example's contract (as exported), each
+    built to be ok, rejected or malformed, lake-core's reasons (the script fails if lake-core disagrees
+    with a case); the job's validator must give the same reasons (malformed JSON: the same verdict)."""
+    exported = REPO / "examples" / "contracts" / f"{dataset}.contract.json"
+    validate = line_validator(json.loads(exported.read_text())["columns"])
+    corpus = [json.loads(r) for r in npx_tsx("conformance-corpus.ts", dataset).splitlines()]
+    assert {c["expect"] for c in corpus} == {"ok", "rejected", "malformed"}
+    differ = []
+    for case in corpus:
+        got, reference = validate(case["line"]), case.get("reason")
+        same = got == reference or (case["expect"] == "malformed" and got is not None and got.startswith("$: malformed JSON: "))
+        if not same:
+            differ.append((case["line"][:120], reference, got))
+    assert differ == []

@@ -11,12 +11,16 @@ export type ValidationResult = { readonly ok: true } | { readonly ok: false; rea
 
 export type RecordValidator = (record: unknown) => ValidationResult;
 
+// Patterns without the `u` flag: `\d` is ASCII only and `$` is the end of the text (no newline
+// before it); the job's Python port mirrors exactly these semantics.
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // ISO 8601 date-time with an explicit zone: what the API contract requires for timestamps.
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
 const DECIMAL_STRING = /^-?\d+(\.\d+)?$/;
 const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 const MAX_ISSUES = 20;
+/** Deepest nesting of objects and arrays a record may have (the record itself is level 1). */
+export const MAX_RECORD_DEPTH = 64;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -26,11 +30,35 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+// Calendar arithmetic, not Date: Date.UTC maps years 0-99 to 1900-1999 and Date.parse rolls
+// 2026-02-30 over to March 2 and accepts 24:00.
 function validDate(value: string): boolean {
   const m = DATE.exec(value);
   if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return year >= 1 && days !== undefined && day >= 1 && day <= days;
+}
+
+function validTimestamp(value: string): boolean {
+  const m = TIMESTAMP.exec(value);
+  if (!m || !validDate(m[1])) return false;
+  const [hour, minute, second] = [Number(m[2]), Number(m[3]), Number(m[4])];
+  const zone = m[6] === 'Z' || (Number(m[7]) <= 23 && Number(m[8]) <= 59);
+  return hour <= 23 && minute <= 59 && second <= 59 && zone;
+}
+
+/** Nesting depth of a parsed JSON value (iterative: a hostile record must not overflow the stack). */
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function decimalFits(value: number | string, precision: number, scale: number): string | undefined {
@@ -96,7 +124,7 @@ class Checker {
         if (typeof value !== 'string' || !validDate(value)) this.add(path, `expected date YYYY-MM-DD, got ${describe(value)}`);
         return;
       case 'timestamp':
-        if (typeof value !== 'string' || !TIMESTAMP.test(value) || Number.isNaN(Date.parse(value))) {
+        if (typeof value !== 'string' || !validTimestamp(value)) {
           this.add(path, `expected ISO 8601 timestamp with zone, got ${describe(value)}`);
         }
         return;
@@ -127,9 +155,15 @@ class Checker {
   }
 }
 
-/** Builds a validator for raw records of a dataset. Unknown fields are allowed (forward compatible). */
+/**
+ * Builds a validator for raw records of a dataset. Unknown fields are allowed (forward compatible);
+ * a record nested deeper than MAX_RECORD_DEPTH levels is rejected whole (no parser downstream has to take it).
+ */
 export function recordValidator(contract: Pick<DatasetContract, 'columns'>): RecordValidator {
   return (record) => {
+    if (depthExceeds(record, MAX_RECORD_DEPTH)) {
+      return { ok: false, issues: [{ path: '$', message: `nested deeper than ${MAX_RECORD_DEPTH} levels` }] };
+    }
     const checker = new Checker();
     checker.columns(contract.columns, record, '');
     return checker.issues.length === 0 ? { ok: true } : { ok: false, issues: checker.issues };
