@@ -22,7 +22,7 @@ def test_small_raw_parts_are_read_by_several_tasks_per_core(spark, contract, gen
     raw_root, keys = generated_raw
     ctx = context(spark, contract, base_config(raw_root.parent, keys))
     read.run(ctx)
-    # 6 parts of a few KB on 2 cores: Spark alone packs them into 3 tasks; at most 4 per core wanted
+    # 6 parts of a few KB on 2 cores: Spark alone packs them into 2 tasks (one per core)
     assert ctx.lines is not None
     assert ctx.lines.rdd.getNumPartitions() == 6
 
