@@ -124,7 +124,6 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
     record_ok = " AND ".join(field_check(c, f"$.{c['name']}", paths, "t", "x") for c in contract["columns"])
     pattern = layout["rawObjectPattern"].lstrip("^")
     files = files_of(Path(a.raw_root), a.manifest_key)
-    # one column per line: a delimiter and quote that never occur in JSON text
     parsed = f"json_type(j, {paths.sql_list()}) AS t, json_extract_string(j, {paths.sql_list()}) AS x"
     # one column per line: a delimiter and quote that never occur in JSON text
     lines = f"""read_csv({files!r}, columns = {{'value': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '', header = false,
@@ -171,6 +170,7 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
         return out
 
     record = tables[record_table]
+
     def field_text(name: str) -> str:
         return f"x[{paths.at('$.' + name)}]"
 
@@ -192,7 +192,7 @@ def run(a: argparse.Namespace) -> dict[str, Any]:
         CREATE TABLE items AS
         SELECT * EXCLUDE (pos) FROM (
           SELECT {', '.join(element_columns)}, dt, pos
-          FROM (SELECT *, json_type(e, {element.sql_list()}) AS et, json_extract_string(e, {element.sql_list()}) AS ex
+          FROM (SELECT *, json_extract_string(e, {element.sql_list()}) AS ex
                 FROM (SELECT *, unnest(json_extract(value, {lit(array_path + '[*]')})) AS e,
                              generate_subscripts(json_extract(value, {lit(array_path + '[*]')}), 1) AS pos FROM winners))
           QUALIFY row_number() OVER (PARTITION BY {item_key} ORDER BY pos DESC) = 1)
