@@ -40,16 +40,14 @@ def file_size(spark: SparkSession, uri: str) -> int:
     return int(fs.getFileStatus(path).getLen())
 
 
-def list_files(spark: SparkSession, uri: str) -> list[str]:
-    """Data files directly under a directory (Spark's hidden `_`/`.` files excluded); [] if absent."""
-    fs, path = _path(spark, uri)
-    if not fs.exists(path):
+def data_file_sizes(spark: SparkSession, uri: str, directories: list[str]) -> list[int]:
+    """Sizes of the data files (hidden `_`/`.` files excluded) directly under the listed child
+    directories of `uri`: one glob listing, no status call per file. [] when none exist."""
+    if not directories:
         return []
-    return sorted(
-        str(status.getPath().toString())
-        for status in fs.listStatus(path)
-        if status.isFile() and not status.getPath().getName().startswith(("_", "."))
-    )
+    fs, path = _path(spark, f"{uri}/{{{','.join(directories)}}}/[!_.]*")
+    statuses = fs.globStatus(path)
+    return [] if statuses is None else [int(s.getLen()) for s in statuses if s.isFile()]
 
 
 def delete(spark: SparkSession, uri: str) -> None:

@@ -37,8 +37,12 @@ def run(ctx: JobContext) -> None:
             name: read_partitions(ctx.spark, ctx.contract, ctx.config, ctx.contract.table(name), ctx.config.curated_root, ctx.touched)
             for name in table.reads
         }
-        frame = _query(ctx.spark, ctx.contract, table, views).select(*table.schema.fieldNames(), table.partition_column)
-        ctx.written[table.name] = Written(root, write_table(ctx.config, ctx.contract, table, root, frame, ctx.touched))
+        # write_table counts the rows per partition, then writes: cached, the SQL runs once (its result is small)
+        frame = _query(ctx.spark, ctx.contract, table, views).select(*table.schema.fieldNames(), table.partition_column).persist()
+        try:
+            ctx.written[table.name] = Written(root, write_table(ctx.config, ctx.contract, table, root, frame, ctx.touched))
+        finally:
+            frame.unpersist()
 
 
 def _query(spark: SparkSession, contract: Contract, table: Table, views: dict[str, DataFrame]) -> DataFrame:

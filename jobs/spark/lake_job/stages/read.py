@@ -20,7 +20,10 @@ def run(ctx: JobContext) -> None:
     if missing:
         raise JobError(f"{len(missing)} raw part(s) listed in the manifests are missing, e.g. {missing[0]}")
     key_pattern = ctx.contract.layout["rawObjectPattern"].lstrip("^")
-    # gzip is not splittable: one part, one task
+    # gzip is not splittable: one part is read by one task. Spark packs small parts into about one task
+    # per core; four per core keep both cores busy to the end (validation is CPU-bound). A session
+    # setting, read when the first action plans the scan.
+    ctx.spark.conf.set("spark.sql.files.minPartitionNum", str(4 * ctx.spark.sparkContext.defaultParallelism))
     ctx.lines = ctx.spark.read.text(uris).select(F.regexp_extract(F.input_file_name(), key_pattern, 0).alias("source_key"), F.col("value"))
 
 

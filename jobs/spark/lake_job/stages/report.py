@@ -30,13 +30,13 @@ def _stats(ctx: JobContext, table: Table, written: Written) -> dict[str, Any]:
     if is_delta(ctx.config, table):
         frame = ctx.spark.read.format("delta").load(uri).where(F.col(table.partition_column).isin(partitions))
         files = [r[0] for r in frame.select(F.input_file_name()).distinct().collect()]
+        sizes = [fs.file_size(ctx.spark, f) for f in files]
     else:
-        files = [f for p in partitions for f in fs.list_files(ctx.spark, f"{uri}/{table.partition_column}={p}")]
-    sizes = [fs.file_size(ctx.spark, f) for f in files]
+        sizes = fs.data_file_sizes(ctx.spark, uri, [f"{table.partition_column}={p}" for p in partitions])
     return {
         "rows": sum(written.rows_per_partition.values()),
         "partitions": partitions,
-        "files": len(files),
+        "files": len(sizes),
         "bytes": sum(sizes),
         "max_file_bytes": max(sizes, default=0),
         "min_file_bytes": min(sizes, default=0),
