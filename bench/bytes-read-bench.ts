@@ -107,6 +107,15 @@ async function main() {
     const config = parseLakeConfig({ ...configInput, localEndpoint: aws.endpoint, query: { ...configInput.query, firstDate: FIRST_DAY } }, 'bench lake config', { baseDir: CONFIG_DIR });
     const dist = join(work, 'dist');
     await sh(join(ROOT, 'tools/with-venv.sh'), ['python', 'jobs/spark/tools/package.py', '--out', dist]);
+    // synthesised before the job, so a config problem shows in seconds; only the lake and query stacks
+    // are applied, so the Lambdas' code directories stay empty
+    const app = new App({ outdir: join(work, 'cdktf.out') });
+    const emptyDir = (name: string) => {
+      mkdirSync(join(work, 'unused-artefacts', name), { recursive: true });
+      return join(work, 'unused-artefacts', name);
+    };
+    buildLakeStacks(app, config, { collectorCodeDirectory: emptyDir('collector'), triggerCodeDirectory: emptyDir('trigger'), jobDirectory: dist });
+    app.synth();
     const curatedRoot = join(work, 'curated');
     const p = config.processing;
     const jobStart = Date.now();
@@ -123,14 +132,6 @@ async function main() {
     log(`job done in ${jobSeconds.toFixed(0)} s: ${JSON.stringify(report.input)}`);
 
     // 3. the catalog Terraform applies, and the data where its tables say
-    const app = new App({ outdir: join(work, 'cdktf.out') });
-    // only the lake and query stacks are applied: the compute stacks' code is never deployed here
-    const artefactDir = (name: string) => {
-      mkdirSync(join(work, 'unused-artefacts', name), { recursive: true });
-      return join(work, 'unused-artefacts', name);
-    };
-    buildLakeStacks(app, config, { collectorCodeDirectory: artefactDir('collector'), triggerCodeDirectory: artefactDir('trigger'), jobDirectory: artefactDir('job') });
-    app.synth();
     const trinoStarting = startTrino({ aws });
     trinoStarting.catch(() => undefined);
     const tfStart = Date.now();
