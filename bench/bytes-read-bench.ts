@@ -22,7 +22,7 @@ import { App } from 'cdktf';
 import { nfeInvoice } from '@nfe-lake/examples';
 import { buildLakeStacks } from '@nfe-lake/infra-modules';
 import { parseLakeConfig, tablePrefix } from '@nfe-lake/lake-core';
-import { LocalAws, LocalTrino, startLocalAws, startTrino } from '@nfe-lake/local-aws';
+import { ensureTerraformCliConfig, LocalAws, LocalTrino, startLocalAws, startTrino } from '@nfe-lake/local-aws';
 import { compareBytesRead, formatBytesRead } from '../tools/bytes-read';
 
 const run = promisify(execFile);
@@ -84,6 +84,7 @@ async function generateRaw(source: string): Promise<{ root: string; manifests: s
 }
 
 async function main() {
+  ensureTerraformCliConfig(); // providers only from the offline mirror
   const configInput = JSON.parse(readFileSync(join(CONFIG_DIR, 'lake.local.json'), 'utf8'));
   const source = configInput.sources.find((s: { dataset: string }) => s.dataset === nfeInvoice.name)?.name;
   if (!source) throw new Error(`${join(CONFIG_DIR, 'lake.local.json')} has no source of dataset ${nfeInvoice.name}`);
