@@ -96,6 +96,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'bytes-read-bench-'));
   let aws: LocalAws | undefined;
   let trino: LocalTrino | undefined;
+  let trinoStarting: Promise<LocalTrino> | undefined;
   const tfEnv = () => ({ ...process.env, ...aws!.env, TF_IN_AUTOMATION: '1' });
   const terraform = async (stack: string, ...args: string[]) => {
     const cwd = join(work, 'cdktf.out', 'stacks', stack);
@@ -133,7 +134,7 @@ async function main() {
     log(`job done in ${jobSeconds.toFixed(0)} s: ${JSON.stringify(report.input)}`);
 
     // 3. the catalog Terraform applies, and the data where its tables say
-    const trinoStarting = startTrino({ aws });
+    trinoStarting = startTrino({ aws });
     trinoStarting.catch(() => undefined);
     const tfStart = Date.now();
     const [lakeStack, queryStack] = ['lake', 'query'].map((s) => `${config.project}-${config.environment}-${s}`);
@@ -172,7 +173,8 @@ async function main() {
     writeFileSync(join(__dirname, 'results', 'bytes-read.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log(JSON.stringify(results, null, 2));
   } finally {
-    await trino?.stop();
+    // a Trino still starting when a step failed is stopped too
+    await (trino ?? (await trinoStarting?.catch(() => undefined)))?.stop();
     // moto keeps its state in memory: stopping it drops what Terraform applied
     await aws?.stop();
     rmSync(work, { recursive: true, force: true });
