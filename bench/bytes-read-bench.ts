@@ -22,7 +22,7 @@ import { App } from 'cdktf';
 import { nfeInvoice } from '@nfe-lake/examples';
 import { buildLakeStacks } from '@nfe-lake/infra-modules';
 import { parseLakeConfig, tablePrefix } from '@nfe-lake/lake-core';
-import { LocalAws, LocalTrino, startLocalAws, startTrino } from '@nfe-lake/local-aws';
+import { ensureTerraformCliConfig, LocalAws, LocalTrino, startLocalAws, startTrino } from '@nfe-lake/local-aws';
 import { compareBytesRead, formatBytesRead } from '../tools/bytes-read';
 
 const run = promisify(execFile);
@@ -84,6 +84,7 @@ async function generateRaw(source: string): Promise<{ root: string; manifests: s
 }
 
 async function main() {
+  ensureTerraformCliConfig(); // providers only from the offline mirror
   const configInput = JSON.parse(readFileSync(join(CONFIG_DIR, 'lake.local.json'), 'utf8'));
   const source = configInput.sources.find((s: { dataset: string }) => s.dataset === nfeInvoice.name)?.name;
   if (!source) throw new Error(`${join(CONFIG_DIR, 'lake.local.json')} has no source of dataset ${nfeInvoice.name}`);
@@ -95,6 +96,7 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'bytes-read-bench-'));
   let aws: LocalAws | undefined;
   let trino: LocalTrino | undefined;
+  let trinoStarting: Promise<LocalTrino> | undefined;
   const tfEnv = () => ({ ...process.env, ...aws!.env, TF_IN_AUTOMATION: '1' });
   const terraform = async (stack: string, ...args: string[]) => {
     const cwd = join(work, 'cdktf.out', 'stacks', stack);
@@ -107,6 +109,15 @@ async function main() {
     const config = parseLakeConfig({ ...configInput, localEndpoint: aws.endpoint, query: { ...configInput.query, firstDate: FIRST_DAY } }, 'bench lake config', { baseDir: CONFIG_DIR });
     const dist = join(work, 'dist');
     await sh(join(ROOT, 'tools/with-venv.sh'), ['python', 'jobs/spark/tools/package.py', '--out', dist]);
+    // synthesised before the job, so a config problem shows in seconds; only the lake and query stacks
+    // are applied, so the Lambdas' code directories stay empty
+    const app = new App({ outdir: join(work, 'cdktf.out') });
+    const emptyDir = (name: string) => {
+      mkdirSync(join(work, 'unused-artefacts', name), { recursive: true });
+      return join(work, 'unused-artefacts', name);
+    };
+    buildLakeStacks(app, config, { collectorCodeDirectory: emptyDir('collector'), triggerCodeDirectory: emptyDir('trigger'), jobDirectory: dist });
+    app.synth();
     const curatedRoot = join(work, 'curated');
     const p = config.processing;
     const jobStart = Date.now();
@@ -123,15 +134,7 @@ async function main() {
     log(`job done in ${jobSeconds.toFixed(0)} s: ${JSON.stringify(report.input)}`);
 
     // 3. the catalog Terraform applies, and the data where its tables say
-    const app = new App({ outdir: join(work, 'cdktf.out') });
-    // only the lake and query stacks are applied: the compute stacks' code is never deployed here
-    const artefactDir = (name: string) => {
-      mkdirSync(join(work, 'unused-artefacts', name), { recursive: true });
-      return join(work, 'unused-artefacts', name);
-    };
-    buildLakeStacks(app, config, { collectorCodeDirectory: artefactDir('collector'), triggerCodeDirectory: artefactDir('trigger'), jobDirectory: artefactDir('job') });
-    app.synth();
-    const trinoStarting = startTrino({ aws });
+    trinoStarting = startTrino({ aws });
     trinoStarting.catch(() => undefined);
     const tfStart = Date.now();
     const [lakeStack, queryStack] = ['lake', 'query'].map((s) => `${config.project}-${config.environment}-${s}`);
@@ -170,7 +173,8 @@ async function main() {
     writeFileSync(join(__dirname, 'results', 'bytes-read.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log(JSON.stringify(results, null, 2));
   } finally {
-    await trino?.stop();
+    // a Trino still starting when a step failed is stopped too
+    await (trino ?? (await trinoStarting?.catch(() => undefined)))?.stop();
     // moto keeps its state in memory: stopping it drops what Terraform applied
     await aws?.stop();
     rmSync(work, { recursive: true, force: true });
