@@ -145,7 +145,7 @@ describe('README: use it for your own API', () => {
     });
     expect(synth.stderr).toBe('');
     expect(synth.status).toBe(0);
-    expect(readdirSync(join(out, 'stacks')).sort()).toEqual(['sensors-local-ingestion', 'sensors-local-lake', 'sensors-local-processing', 'sensors-local-query']);
+    expect(readdirSync(join(out, 'stacks')).sort()).toEqual(['sensors-local-account', 'sensors-local-ingestion', 'sensors-local-lake', 'sensors-local-processing', 'sensors-local-query']);
     const lake = readFileSync(join(out, 'stacks/sensors-local-lake/cdk.tf.json'), 'utf8');
     for (const table of ['"readings"', '"daily_site_readings"', '"raw_sensor_readings"']) expect(lake).toContain(table);
     const query = readFileSync(join(out, 'stacks/sensors-local-query/cdk.tf.json'), 'utf8');
