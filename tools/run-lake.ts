@@ -35,7 +35,12 @@ import { startLocalServices, stopLocalServices } from './local-lake/services';
 function readSecrets(file: string | undefined): Record<string, string> {
   if (file === undefined) return {};
   if (!existsSync(file)) throw new Error(`invalid --secrets: got ${file}; no such file: give a JSON file { "<secretId>": "<value>" }`);
-  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`invalid --secrets: got ${file}, not JSON (${(err as Error).message}); give a JSON object of strings { "<secretId>": "<value>" }`);
+  }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
     throw new Error(`invalid --secrets: got ${file} holding ${JSON.stringify(parsed).slice(0, 80)}; give a JSON object of strings { "<secretId>": "<value>" }`);
   }

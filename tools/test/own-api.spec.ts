@@ -163,10 +163,12 @@ describe('README: use it for your own API', () => {
     ['a config that does not exist', ['--config', 'nope/lake.json'], /invalid --config: got nope\/lake\.json; no such file/],
     ['a secrets file that does not exist', ['--secrets', 'nope.json'], /invalid --secrets: got .*nope\.json; no such file: give a JSON file \{ "<secretId>": "<value>" \}/],
     ['a secrets file that is not an object of strings', ['--secrets', 'bad-secrets.json'], /invalid --secrets: got .*bad-secrets\.json holding \["token"\]; give a JSON object of strings/],
+    ['a secrets file that is not JSON', ['--secrets', 'broken-secrets.json'], /invalid --secrets: got .*broken-secrets\.json, not JSON \(.*\); give a JSON object of strings/],
     ['a secrets file without the source\'s secret', ['--secrets', 'other-secrets.json'], /invalid --secrets: got no "sensors\/api-token" in .*other-secrets\.json; source sensors-api reads/],
   ])('step 5 refuses %s before anything starts', async (_, args, message) => {
     writeFileSync(join(dir, 'bad-secrets.json'), '["token"]');
     writeFileSync(join(dir, 'other-secrets.json'), '{ "sensors/other": "x" }');
+    writeFileSync(join(dir, 'broken-secrets.json'), 'sensors/api-token=x');
     const withConfig = args[0] === '--config' ? args : ['--config', join(dir, 'lake.json'), ...args.map((a) => (a.endsWith('.json') ? join(dir, a) : a))];
     const { code, output } = await run(['tools/run-lake.ts', ...withConfig], {}, 5 * 60_000);
     expect(output).toMatch(message);
