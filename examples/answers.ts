@@ -1,10 +1,6 @@
-import { DatasetContract, recordValidator } from '@nfe-lake/lake-core';
+import { DatasetContract, RawPart, recordValidator } from '@nfe-lake/lake-core';
 
-/** One raw part as the collector stored it: its key and its records, as the API served them. */
-export interface RawPart {
-  readonly key: string;
-  readonly records: readonly unknown[];
-}
+export type { RawPart } from '@nfe-lake/lake-core';
 
 /**
  * The rows each named query of a dataset must answer (by query name), computed from the dataset's

@@ -3,14 +3,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { LocalAws } from '@nfe-lake/local-aws';
-import { parseRawObjectKey, SourceConfigInput } from '@nfe-lake/lake-core';
+import { parseRawObjectKey, RawPart, SourceConfigInput } from '@nfe-lake/lake-core';
 import { exec } from './exec';
-
-/** A raw part as the collector stored it, decompressed. */
-export interface RawPart {
-  readonly key: string;
-  readonly records: readonly unknown[];
-}
 
 /**
  * The real collector handler per source, in-process (Lambda invoke needs Docker): the schedule tick, then every

@@ -151,3 +151,9 @@ export function exportLayout() {
     triggerMarker: '_control/emr-trigger/{source}/{dataset}/ingest_date={ingest_date}/run={run_id}.json',
   } as const;
 }
+
+/** One raw part as the collector stored it (its key under the raw bucket) and its records, decompressed. */
+export interface RawPart {
+  readonly key: string;
+  readonly records: readonly unknown[];
+}
