@@ -23,6 +23,8 @@ if ! mkdir -p "$LOGS" 2>/dev/null; then
   echo "bootstrap: cannot create the cache directory $CACHE; set LAKE_CACHE_DIR to a writable directory" >&2
   exit 1
 fi
+# shellcheck source=tools/retry.sh
+. "$ROOT/tools/retry.sh"
 report() { printf 'bootstrap: %-22s %-9s %s\n' "$1" "$2" "$3"; }
 missing() { report "$1" missing "$2"; MISSING=$((MISSING + 1)); }
 # version_ge A B: true when dotted version A >= B
@@ -45,11 +47,12 @@ if [ "$NODE_OK" = 1 ]; then
     report "npm dependencies" found "node_modules matches package-lock.json"
   else
     T0=$(date +%s)
-    if (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >"$LOGS/npm-ci.log" 2>&1); then
+    npm_ci() { (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error); }
+    if retry "$LOGS/npm-ci.log" npm_ci; then
       echo "$LOCK_SHA" >"$STAMP"
       report "npm dependencies" installed "npm ci in $(( $(date +%s) - T0 ))s"
     else
-      missing "npm dependencies" "npm ci failed; see $LOGS/npm-ci.log (the npm registry must be reachable)"
+      missing "npm dependencies" "npm ci failed 3 times; see $LOGS/npm-ci.log (the npm registry must be reachable)"
     fi
   fi
 fi
@@ -89,14 +92,15 @@ else
 fi
 if [ "$PY_OK" = 1 ] && [ "$WITH_VENV" = 1 ]; then
   T0=$(date +%s)
-  if VENV_PY="$("$ROOT/tools/with-venv.sh" python -c 'import sys, pyspark, pytest; print(sys.prefix)' 2>"$LOGS/venv.log")"; then
+  if retry "$LOGS/venv.log" "$ROOT/tools/with-venv.sh" true \
+    && VENV_PY="$("$ROOT/tools/with-venv.sh" python -c 'import sys, pyspark, pytest; print(sys.prefix)' 2>>"$LOGS/venv.log")"; then
     report "python venv" found "$VENV_PY ($(( $(date +%s) - T0 ))s; pyspark, pytest, ruff, moto)"
   else
     missing "python venv" "creating it failed; see $LOGS/venv.log (PyPI must be reachable)"
   fi
   CHECKOV_SETUP="$ROOT/libs/infra-modules/checkov/setup.sh"
   if [ -x "$CHECKOV_SETUP" ]; then
-    if CHECKOV_BIN="$("$CHECKOV_SETUP" 2>"$LOGS/checkov.log")"; then report checkov found "$CHECKOV_BIN"
+    if retry "$LOGS/checkov.log" "$CHECKOV_SETUP" && CHECKOV_BIN="$("$CHECKOV_SETUP" 2>>"$LOGS/checkov.log")"; then report checkov found "$CHECKOV_BIN"
     else missing checkov "installing it failed; see $LOGS/checkov.log"; fi
   fi
 fi
