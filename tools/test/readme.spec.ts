@@ -41,3 +41,21 @@ describe('README choices table', () => {
     expect(offered.filter((o) => !o.accepted)).toEqual([]);
   });
 });
+
+describe('README quick start', () => {
+  const section = README.split('\n## ').find((s) => s.startsWith('Quick start'))!;
+  const commands = /```sh\n([\s\S]*?)```/
+    .exec(section)![1]
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean);
+
+  it('has exactly two commands: the local lake and the whole suite', () => {
+    expect(commands).toEqual(['tools/lake demo', 'tools/lake test']);
+  });
+
+  it('runs in CI the same test command it gives', () => {
+    const ci = readFileSync(join(__dirname, '../../.ci/run'), 'utf8');
+    expect(ci).toMatch(/^exec tools\/lake test$/m);
+  });
+});
