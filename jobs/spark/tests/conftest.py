@@ -22,7 +22,8 @@ from lake_job.contract import Contract, parse_contract
 JOB_DIR = Path(__file__).resolve().parent.parent
 REPO = JOB_DIR.parent.parent
 # NF-e: the example's contract as lake-core exports it (examples/contracts, drift-tested there).
-# Orders: a hand-written format-2 fixture of a second shape, owned by these tests.
+# Orders: a second shape owned by these tests, exported by lake-core from fixtures/shop_orders.contract.yaml
+# (drift-tested in tools/test/job-fixtures.spec.ts; regenerate with `npx nx run spark:fixtures`).
 CONTRACT = REPO / "examples" / "contracts" / "nfe_invoice.contract.json"
 ORDERS_CONTRACT = JOB_DIR / "tests" / "fixtures" / "shop_orders.contract.json"
 

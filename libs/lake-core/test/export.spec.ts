@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderArtefacts } from '../src/cli/export';
+import { main, renderArtefacts } from '../src/cli/export';
 import { renderSchema, SCHEMA_DIR } from '../src/cli/schema';
 import { datasetContractJsonSchema, exportContract } from '../src';
 import { nfeInvoice, shopOrders } from './examples';
@@ -38,5 +39,34 @@ describe('published JSON Schema of contract files', () => {
     expect(schema.required).toEqual(['name', 'version', 'description', 'columns', 'primaryKey', 'eventTimeField', 'businessDateField']);
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['curated', 'analytics', 'namedQueries']));
     expect(Object.keys(schema.$defs)).toEqual(expect.arrayContaining(['Column', 'ColumnType']));
+  });
+});
+
+describe('export CLI', () => {
+  const yaml = join(__dirname, '../../../examples/shop-orders/shop_orders.contract.yaml');
+
+  it('exports contract files given with --contract, without a lake config, and checks them', () => {
+    const out = mkdtempSync(join(tmpdir(), 'export-'));
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    expect(main(['--contract', yaml, '--out', out])).toBe(0);
+    log.mockRestore();
+    expect(JSON.parse(readFileSync(join(out, 'shop_orders.contract.json'), 'utf8'))).toEqual(exportContract(shopOrders));
+    expect(main(['--contract', yaml, '--out', out, '--check'])).toBe(0);
+  });
+
+  it('names the stale file and the command that regenerates it', () => {
+    const out = mkdtempSync(join(tmpdir(), 'export-'));
+    writeFileSync(join(out, 'shop_orders.contract.json'), '{}\n');
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(main(['--contract', yaml, '--out', out, '--check'])).toBe(1);
+    expect(error.mock.calls[0][0]).toMatch(/derived contract files are stale: \S+shop_orders\.contract\.json[\s\S]*regenerate them: tsx libs\/lake-core\/src\/cli\/export\.ts --contract \S+shop_orders\.contract\.yaml --out /);
+    error.mockRestore();
+  });
+
+  it.each([[['--out', 'x']], [['--config', 'lake.json', '--contract', 'c.yaml', '--out', 'x']], [['--contract', 'c.yaml']]])('refuses %j with the usage', (args) => {
+    const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(main(args)).toBe(2);
+    expect(error.mock.calls[0][0]).toMatch(/^usage: export\.ts \(--config <lake config> \| --contract <file>/);
+    error.mockRestore();
   });
 });

@@ -2,7 +2,8 @@
  * Writes the derived artefacts of every dataset the lake config declares:
  *   <out>/<dataset>.contract.json  the exported contract (format 2) non-TypeScript consumers read
  *   <out>/<dataset>.md             human docs
- * Usage: tsx libs/lake-core/src/cli/export.ts --config <lake config> --out <dir> [--check]
+ * Usage: tsx libs/lake-core/src/cli/export.ts (--config <lake config> | --contract <file>...) --out <dir> [--check]
+ * `--contract` (repeatable) exports contract files without a lake config (a test fixture, a contract under review).
  * `--check` fails when the files on disk differ from what the contracts derive (CI drift guard).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadLakeConfig } from '../config/load';
 import { DatasetContract } from '../contract/dataset';
+import { loadContractFile } from '../contract/load';
 import { datasetDoc } from '../derive/docs';
 import { exportContract } from '../derive/export';
 
@@ -38,15 +40,21 @@ export function writeArtefacts(files: Record<string, string>, out: string, check
   return stale;
 }
 
-function main(argv: string[]): number {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean', default: false } } });
-  if (!values.config || !values.out) {
-    console.error('usage: export.ts --config <lake config> --out <dir> [--check]');
+export function main(argv: string[]): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: { config: { type: 'string' }, contract: { type: 'string', multiple: true }, out: { type: 'string' }, check: { type: 'boolean', default: false } },
+  });
+  const contracts = values.contract ?? [];
+  if (!values.out || (values.config === undefined) === (contracts.length === 0)) {
+    console.error('usage: export.ts (--config <lake config> | --contract <file> [--contract <file>...]) --out <dir> [--check]');
     return 2;
   }
-  const stale = writeArtefacts(renderArtefacts(loadLakeConfig(values.config).datasets), values.out, values.check);
+  const datasets = values.config ? loadLakeConfig(values.config).datasets : contracts.map((file) => loadContractFile(file));
+  const stale = writeArtefacts(renderArtefacts(datasets), values.out, values.check);
   if (stale.length) {
-    console.error(`derived contract files are stale: ${stale.join(', ')}\nregenerate them: tsx libs/lake-core/src/cli/export.ts --config ${values.config} --out ${values.out}`);
+    const from = values.config ? `--config ${values.config}` : contracts.map((file) => `--contract ${file}`).join(' ');
+    console.error(`derived contract files are stale: ${stale.join(', ')}\nregenerate them: tsx libs/lake-core/src/cli/export.ts ${from} --out ${values.out}`);
     return 1;
   }
   return 0;
