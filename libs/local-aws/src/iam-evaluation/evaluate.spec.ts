@@ -1,6 +1,7 @@
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LocalAws, startLocalAws } from '../moto';
 import { assertAllowed, evaluateWorkloadCalls } from './evaluate';
 import { RecordedCall } from './recorder';
@@ -107,6 +108,22 @@ describe('evaluateWorkloadCalls', () => {
       ['KMSClient.DecryptCommand', 'kms:Decrypt', 'ExplicitlyDenied'],
     ]);
     expect(evaluation.decisions[2].reason).toBe('explicit deny in the resource policy statement OnlyThroughS3');
+  }, 60_000);
+
+  it('judges the KMS requests SQS makes as the caller for a queue encrypted with a key, against the key policy too', async () => {
+    const key = await createKey([rootOnly]);
+    const sqs = new SQSClient(aws.clientConfig);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'continuations', Attributes: { KmsMasterKeyId: key } }));
+    sqs.destroy();
+    const queueArn = `arn:aws:sqs:us-east-1:${ACCOUNT}:continuations`;
+    const roleArn = await createRole('sender', [{ Effect: 'Allow', Action: ['kms:GenerateDataKey*'], Resource: [key] }]);
+    const evaluation = await evaluate(roleArn, [call('SQSClient', 'SendMessageCommand', { QueueUrl, MessageBody: '{}' }, { MessageId: 'm-1' })]);
+    expect(evaluation.decisions.map((d) => [d.request.action, d.request.resource, d.request.context['kms:ViaService'], d.result])).toEqual([
+      ['sqs:SendMessage', queueArn, undefined, undefined],
+      ['kms:GenerateDataKey', key, 'sqs.us-east-1.amazonaws.com', 'Allowed'],
+      ['kms:Decrypt', key, 'sqs.us-east-1.amazonaws.com', 'ImplicitlyDenied'],
+    ]);
+    expect(evaluation.decisions[1].request.context).toMatchObject({ 'kms:EncryptionContext:aws:sqs:arn': queueArn });
   }, 60_000);
 
   it('judges RunJobFlow by its request tags and each role it passes by the service it is passed to', async () => {
