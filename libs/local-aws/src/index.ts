@@ -9,3 +9,4 @@ export * from './trino/install';
 export * from './trino/jdk';
 export * from './trino/server';
 export * from './trino/named-queries';
+export * from './iam-evaluation';
