@@ -129,10 +129,12 @@ describe('local environment on moto', () => {
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled).toBe(true);
     expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyManager).toBe('CUSTOMER');
 
+    // raw keeps non-current versions and tiers only the data prefix of its source
     const rules = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket('raw') }))).Rules!;
-    expect(rules.map((r) => r.ID)).toEqual(['abort-incomplete-multipart-uploads', 'expire-noncurrent-versions', 'intelligent-tiering']);
-    expect(rules[1].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
-    expect(rules[2].Transitions).toEqual([{ Days: 0, StorageClass: 'INTELLIGENT_TIERING' }]);
+    expect(rules.map((r) => r.ID)).toEqual(['abort-incomplete-multipart-uploads', 'intelligent-tiering:nfe-api/nfe_invoice/']);
+    expect(rules[1]).toMatchObject({ Filter: { Prefix: 'nfe-api/nfe_invoice/' }, Transitions: [{ Days: 0, StorageClass: 'INTELLIGENT_TIERING' }] });
+    const curated = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket('curated') }))).Rules!;
+    expect(curated.find((r) => r.ID === 'expire-noncurrent-versions')!.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
     const results = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket('athena-results') }))).Rules!;
     expect(results.find((r) => r.ID === 'expire-current-versions')!.Expiration).toMatchObject({ Days: 30 });
 
