@@ -280,6 +280,11 @@ describe('raw bucket protection', () => {
       ['archive-tiers.nfe-api.nfe_invoice', { prefix: 'nfe-api/nfe_invoice/' }],
       ['archive-tiers.shop.orders', { prefix: 'shop/orders/' }],
     ]);
+    // a name over S3's 64 characters is cut and told apart by a hash of its prefix
+    const long = [`${'s'.repeat(30)}/${'d'.repeat(30)}/`, `${'s'.repeat(30)}/${'d'.repeat(29)}e/`];
+    const longNames = resources(synthWith((stack) => storageIn(stack, { rawDataPrefixes: long, archiveAccessTierDays: 90 })).tf, 'aws_s3_bucket_intelligent_tiering_configuration').map((t) => t.name as string);
+    expect(longNames).toEqual([expect.stringMatching(/^archive-tiers\.s{30}\.d{10}\.[0-9a-f]{8}$/), expect.stringMatching(/^archive-tiers\.s{30}\.d{10}\.[0-9a-f]{8}$/)]);
+    expect(new Set(longNames).size).toBe(2);
     // every bookkeeping key of the layout falls outside each filter but the multipart abort's
     const run = { source: 'nfe-api', dataset: 'nfe_invoice', ingestDate: '2026-12-01', runId: 'r1' };
     const bookkeeping = [manifestKey(run), checkpointKey(run), sourceStateKey('nfe-api', 'nfe_invoice'), triggerMarkerKey(run)];
@@ -297,7 +302,6 @@ describe('raw bucket protection', () => {
     expect(refusal({ rawNoncurrentVersionExpirationDays: 0 })).toThrow('invalid noncurrentVersionExpirationDays: got 0; use a whole number of days >= 1');
     expect(refusal({ rawDataPrefixes: [] })).toThrow('invalid dataPrefixes: got []; name at least one prefix, or leave dataPrefixes out for the whole bucket');
     expect(refusal({ rawDataPrefixes: ['nfe-api/nfe_invoice'] })).toThrow('invalid data prefix: got "nfe-api/nfe_invoice"; use a key prefix ending in "/", e.g. "source/dataset/" (lake-core rawDatasetPrefix)');
-    expect(refusal({ rawDataPrefixes: [`${'s'.repeat(30)}/${'d'.repeat(30)}/`], archiveAccessTierDays: 90 })).toThrow(/^invalid archive tiering configuration name: got "archive-tiers\.s{30}\.d{30}"; S3 allows 64 characters/);
     expect(() => synthWith((stack) => new LakeBucket(stack, 'B', { bucketName: 'nfe-test-b', breakGlassRoleArn: BREAK_GLASS }))).toThrow(
       `invalid breakGlassRoleArn: got "${BREAK_GLASS}"; it exempts from the denies of protectVersions: set protectVersions: true or drop it`,
     );

@@ -11,6 +11,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import { AwsEnv } from '../common/aws-env';
 import { IGrantable, PolicyStatement, policyDocument } from '../common/iam';
 import { applyRemovalPolicy } from '../common/removal-policy';
@@ -265,12 +266,13 @@ export class LakeBucket extends LakeBucketBase {
       if (props.dataPrefixes === undefined) {
         new S3BucketIntelligentTieringConfiguration(this, 'ArchiveTiers', { bucket, name: 'archive-tiers', tiering });
       } else {
-        // S3 takes one prefix per tiering configuration; ids and names from the prefix ("source/dataset/" -> "source.dataset")
+        // S3 takes one prefix per tiering configuration; ids and names from the prefix ("source/dataset/" -> "source.dataset"),
+        // names cut to S3's 64 characters with a hash of the prefix to keep them apart
         const archiveTiers = new Construct(this, 'ArchiveTiers');
         for (const prefix of props.dataPrefixes) {
-          const name = `archive-tiers.${prefix.slice(0, -1).replace(/\//g, '.')}`;
-          check('archive tiering configuration name', name, (n) => n.length <= 64, 'S3 allows 64 characters: shorten the source or dataset name');
-          new S3BucketIntelligentTieringConfiguration(archiveTiers, name, { bucket, name, filter: { prefix }, tiering });
+          const id = `archive-tiers.${prefix.slice(0, -1).replace(/\//g, '.')}`;
+          const name = id.length <= 64 ? id : `${id.slice(0, 55)}.${createHash('sha256').update(prefix).digest('hex').slice(0, 8)}`;
+          new S3BucketIntelligentTieringConfiguration(archiveTiers, id, { bucket, name, filter: { prefix }, tiering });
         }
       }
     }
