@@ -6,7 +6,7 @@ import { persistentIdleProblem, scheduleExpressionSchema } from './schedule';
 
 const NAME = /^[a-z][a-z0-9-]{1,20}$/;
 
-const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /**
  * Protection of the raw bucket, the only copy of the lake that cannot be rebuilt from another one.
