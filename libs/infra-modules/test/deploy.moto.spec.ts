@@ -129,10 +129,12 @@ describe('local environment on moto', () => {
     expect((await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).KeyRotationEnabled).toBe(true);
     expect((await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata!.KeyManager).toBe('CUSTOMER');
 
+    // raw keeps non-current versions and tiers only the data prefix of its source
     const rules = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket('raw') }))).Rules!;
-    expect(rules.map((r) => r.ID)).toEqual(['abort-incomplete-multipart-uploads', 'expire-noncurrent-versions', 'intelligent-tiering']);
-    expect(rules[1].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
-    expect(rules[2].Transitions).toEqual([{ Days: 0, StorageClass: 'INTELLIGENT_TIERING' }]);
+    expect(rules.map((r) => r.ID)).toEqual(['abort-incomplete-multipart-uploads', 'intelligent-tiering:nfe-api/nfe_invoice/']);
+    expect(rules[1]).toMatchObject({ Filter: { Prefix: 'nfe-api/nfe_invoice/' }, Transitions: [{ Days: 0, StorageClass: 'INTELLIGENT_TIERING' }] });
+    const curated = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket('curated') }))).Rules!;
+    expect(curated.find((r) => r.ID === 'expire-noncurrent-versions')!.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
     const results = (await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket('athena-results') }))).Rules!;
     expect(results.find((r) => r.ID === 'expire-current-versions')!.Expiration).toMatchObject({ Days: 30 });
 
@@ -220,7 +222,8 @@ describe('local environment on moto', () => {
     const variant = synth('variant.out', lakeConfig('local', { localEndpoint: aws.endpoint, storage: { ...config.storage, archiveAccessTierDays: 180 }, processing: { ...dev.processing, subnetId: 'subnet-0123' }, warehouse: dev.warehouse }));
     const plan = async (stack: string) => terraform(variant, stack, 'plan', '-lock=false');
     const [lake, processing, warehouse] = await Promise.all([plan(id('lake')), plan(id('processing')), plan('nfe-local-warehouse')]);
-    expect(lake).toMatch(/aws_s3_bucket_intelligent_tiering_configuration\.Storage_Raw_ArchiveTiers_\w+ will be created/);
+    // one tiering configuration per raw data prefix (nfe-api/nfe_invoice/)
+    expect(lake).toMatch(/aws_s3_bucket_intelligent_tiering_configuration\.Storage_Raw_ArchiveTiers_archive-tiersnfe-apinfe_invoice_\w+ will be created/);
     // and nothing else: the raw bucket's EventBridge notification reads back (local-aws's moto patch)
     expect(lake).toMatch(/Plan: 1 to add, 0 to change, 0 to destroy/);
     expect(processing).toMatch(/aws_emr_cluster\.Spark_Cluster_\w+ will be created/);
@@ -251,7 +254,7 @@ describe('local environment on moto', () => {
       expect((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket(layer) }))).Policy).toBeDefined();
       expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket(layer) }))).PublicAccessBlockConfiguration!.BlockPublicPolicy).toBe(true);
       expect((await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket(layer) }))).ServerSideEncryptionConfiguration!.Rules).toHaveLength(1);
-      expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket(layer) }))).Rules!.map((r) => r.ID)).toContain('expire-noncurrent-versions');
+      expect((await s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket(layer) }))).Rules!.map((r) => r.ID)).toContain('abort-incomplete-multipart-uploads');
     }
     const glue = client(GlueClient);
     expect((await glue.send(new GetDatabaseCommand({ Name: 'nfe_local_lake' }))).Database!.Name).toBe('nfe_local_lake');

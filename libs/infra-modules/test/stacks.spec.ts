@@ -1,4 +1,4 @@
-import { LakeConfig } from '@nfe-lake/lake-core';
+import { LakeConfig, rawDatasetPrefix } from '@nfe-lake/lake-core';
 import { TerraformStack, Testing } from 'cdktf';
 import { AWS_PROVIDER_VERSION, findProviderMirror } from '@nfe-lake/local-aws';
 import { execFileSync } from 'node:child_process';
@@ -90,7 +90,8 @@ describe('local environment', () => {
     const lake = synth(stacks.lake);
     expect(synth(stacks.account!).resource.aws_glue_data_catalog_encryption_settings).toBeUndefined();
     const sids = resources(lake, 'aws_s3_bucket_policy').flatMap((p) => JSON.parse(p.policy).Statement).map((s: { Sid: string }) => s.Sid);
-    expect(sids).toEqual(['S3ServerAccessLogDelivery']);
+    // the raw bucket's denies stay (moto evaluates no ArnNotLike, and checks bucket-policy denies only of object calls under IAM enforcement)
+    expect(sids.sort()).toEqual(['DenyObjectVersionDeletion', 'DenyVersionProtectionChanges', 'S3ServerAccessLogDelivery']);
     expect(resources(synth(stacks.processing), 'aws_iam_role').find((r) => r.name === 'nfe-local-emr-service')!.managed_policy_arns).toBeUndefined();
   });
 
@@ -256,6 +257,22 @@ describe('a lake of two datasets of different shapes (the examples: nfe_invoice 
     const [nfe, shop] = config.datasets;
     const clash = { ...config, datasets: [nfe, { ...shop, namedQueries: [nfe.namedQueries[0]] }] };
     expect(() => build(clash)).toThrow(`invalid namedQueries: datasets nfe_invoice and shop_orders both declare a query named "revenue-by-state-last-30-days"; rename one of them`);
+  });
+});
+
+describe('raw protection from the lake config', () => {
+  it('scopes the raw tiering to each source\'s data prefix and passes lock, expiry and the break-glass role through', () => {
+    const breakGlassRoleArn = 'arn:aws:iam::111122223333:role/lake-break-glass';
+    const config = lakeConfig('dev', { storage: { archiveAccessTierDays: 180, rawProtection: { objectLock: { retentionDays: 90 }, breakGlassRoleArn, noncurrentVersionExpirationDays: 400 } } });
+    const tf: TerraformJson = JSON.parse(Testing.synth(new LakeStack(Testing.app(), 'nfe-dev-lake', { config }), true));
+    const prefix = rawDatasetPrefix(config.sources[0].name, config.sources[0].dataset);
+    expect(resources(tf, 'aws_s3_bucket_intelligent_tiering_configuration').map((t) => t.filter)).toEqual([{ prefix }]);
+    const raw = (type: string) => resources(tf, type).filter((r) => String(r.bucket).includes('Storage_Raw'));
+    expect(raw('aws_s3_bucket_lifecycle_configuration')[0].rule).toContainEqual(expect.objectContaining({ filter: [{ prefix }], noncurrent_version_expiration: [{ noncurrent_days: 400 }] }));
+    expect(raw('aws_s3_bucket_object_lock_configuration')[0].rule).toEqual({ default_retention: { mode: 'GOVERNANCE', days: 90 } });
+    expect(String(raw('aws_s3_bucket_policy')[0].policy)).toContain(breakGlassRoleArn);
+    const unlocked = lakeConfig('dev', { storage: { rawProtection: { objectLock: { enabled: false } } } });
+    expect(resources(JSON.parse(Testing.synth(new LakeStack(Testing.app(), 'nfe-dev-lake', { config: unlocked }), true)), 'aws_s3_bucket_object_lock_configuration')).toEqual([]);
   });
 });
 

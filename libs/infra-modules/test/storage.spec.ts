@@ -8,6 +8,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { checkpointKey, manifestKey, rawDatasetPrefix, rawObjectKey, sourceStateKey, triggerMarkerKey } from '@nfe-lake/lake-core';
 import { ALLOW_DATA_DESTRUCTION_CONTEXT, LakeBucket, LakeKey, LakeRole } from '../src';
 import { policyStatements, preventDestroyOf, resources, storageIn, synthWith } from './helpers';
 
@@ -34,6 +35,7 @@ describe('LakeStorage defaults', () => {
       'aws_s3_bucket_lifecycle_configuration',
       'aws_s3_bucket_logging',
       'aws_s3_bucket_notification',
+      'aws_s3_bucket_object_lock_configuration',
       'aws_s3_bucket_ownership_controls',
       'aws_s3_bucket_policy',
       'aws_s3_bucket_public_access_block',
@@ -140,11 +142,11 @@ describe('LakeStorage options', () => {
     );
     expect(json).toHaveResourceWithProperties(S3Bucket, { force_destroy: true });
     expect(preventDestroyOf(tf).filter(([, prevented]) => prevented)).toEqual([]);
-    expect(lifecycleRules(tf, 'Storage_Raw')).toEqual(expect.arrayContaining([expect.objectContaining({ abort_incomplete_multipart_upload: [{ days_after_initiation: 2 }] }), expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 3 }] })]));
+    expect(lifecycleRules(tf, 'Storage_Curated')).toEqual(expect.arrayContaining([expect.objectContaining({ abort_incomplete_multipart_upload: [{ days_after_initiation: 2 }] }), expect.objectContaining({ noncurrent_version_expiration: [{ noncurrent_days: 3 }] })]));
     expect(lifecycleRules(tf, 'AthenaResults')[2]).toMatchObject({ expiration: [{ days: 5 }] });
     expect(lifecycleRules(tf, 'Storage_AccessLogs')[2]).toMatchObject({ expiration: [{ days: 90 }] });
     const statements = resources(tf, 'aws_s3_bucket_policy').flatMap((p) => JSON.parse(String(p.policy)).Statement as { Sid: string }[]);
-    expect(statements.map((s) => s.Sid).filter((sid) => !sid.startsWith('DenyUploads'))).toEqual(['S3ServerAccessLogDelivery']);
+    expect(statements.map((s) => s.Sid).filter((sid) => !sid.startsWith('DenyUploads')).sort()).toEqual(['DenyObjectVersionDeletion', 'DenyVersionProtectionChanges', 'S3ServerAccessLogDelivery']);
   });
 
   it('destroys data only with both flags: removalPolicy destroy and the app-wide opt-in', () => {
@@ -184,5 +186,124 @@ describe('grants', () => {
 
   it('a role without permissions fails synth', () => {
     expect(() => synthWith((stack) => new LakeRole(stack, 'Empty', { roleName: 'nfe-test-empty', assumedBy: ['lambda.amazonaws.com'], description: 'x' }))).toThrow(/role nfe-test-empty has no permissions/);
+  });
+});
+
+describe('raw bucket protection', () => {
+  type Statement = { Sid: string; Effect: string; Action: string[]; Resource: string[]; Condition?: { ArnNotLike: { 'aws:PrincipalArn': string[] } } };
+  const bucketPolicy = (tf: ReturnType<typeof synthWith>['tf'], bucketId: string) =>
+    JSON.parse(String(resources(tf, 'aws_s3_bucket_policy').find((p) => String(p.bucket).includes(bucketId))!.policy)).Statement as Statement[];
+  const protection = (statements: Statement[]) => statements.filter((s) => s.Sid === 'DenyObjectVersionDeletion' || s.Sid === 'DenyVersionProtectionChanges');
+  const DEPLOYER = '${data.aws_iam_session_context.AwsEnv_Deployer_698B18C9.issuer_arn}';
+  const BREAK_GLASS = 'arn:aws:iam::111122223333:role/lake-break-glass';
+  const defaults = synthWith((stack) => storageIn(stack)).tf;
+
+  it('creates raw, and only raw, with Object Lock: GOVERNANCE, 365 days default retention, after versioning', () => {
+    const locked = resources(defaults, 'aws_s3_bucket').filter((b) => b.object_lock_enabled === true);
+    expect(locked.map((b) => String(b.bucket))).toEqual([expect.stringMatching(/^nfe-test-raw-/)]);
+    const lock = resources(defaults, 'aws_s3_bucket_object_lock_configuration');
+    expect(lock).toHaveLength(1);
+    expect(lock[0]).toMatchObject({ bucket: expect.stringContaining('Storage_Raw'), rule: { default_retention: { mode: 'GOVERNANCE', days: 365 } } });
+    expect(lock[0].depends_on).toEqual(expect.arrayContaining([expect.stringContaining('Raw_Versioning'), expect.stringContaining('Raw_Policy')]));
+  });
+
+  it('denies deleting raw object versions to everyone, and changing its lifecycle, versioning or lock to all but the deployer', () => {
+    expect(protection(bucketPolicy(defaults, 'Storage_Raw'))).toEqual([
+      {
+        Sid: 'DenyObjectVersionDeletion',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['s3:DeleteObjectVersion', 's3:BypassGovernanceRetention'],
+        Resource: [expect.stringMatching(/^\$\{aws_s3_bucket\.Storage_Raw_\w+\.arn\}\/\*$/)],
+      },
+      {
+        Sid: 'DenyVersionProtectionChanges',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['s3:PutLifecycleConfiguration', 's3:PutBucketVersioning', 's3:PutBucketObjectLockConfiguration'],
+        Resource: [expect.stringMatching(/^\$\{aws_s3_bucket\.Storage_Raw_\w+\.arn\}$/)],
+        Condition: { ArnNotLike: { 'aws:PrincipalArn': [DEPLOYER] } },
+      },
+    ]);
+    // the deployer: the role of Terraform's assumed-role session (an IAM user's ARN passes through)
+    expect(Object.values(defaults.data!.aws_iam_session_context)).toEqual([{ arn: '${data.aws_caller_identity.AwsEnv_Account_38EF5564.arn}' }]);
+    for (const other of ['Curated', 'Analytics', 'AthenaResults', 'Artefacts', 'Storage_AccessLogs']) expect(protection(bucketPolicy(defaults, other))).toEqual([]);
+  });
+
+  it('applies the raw bucket policy before the settings it protects (a new deployer is exempt first)', () => {
+    const raw = (type: string) => resources(defaults, type).find((r) => String(r.bucket).includes('Storage_Raw'))!;
+    for (const type of ['aws_s3_bucket_versioning', 'aws_s3_bucket_lifecycle_configuration', 'aws_s3_bucket_object_lock_configuration']) {
+      expect(raw(type).depends_on).toContainEqual(expect.stringMatching(/^aws_s3_bucket_policy\.Storage_Raw_Policy_/));
+    }
+  });
+
+  it('keeps non-current raw versions (raw is the only copy); other buckets expire theirs after 30 days', () => {
+    expect(lifecycleRules(defaults, 'Storage_Raw').map((r) => r.id)).toEqual(['abort-incomplete-multipart-uploads', 'intelligent-tiering']);
+    for (const other of ['Curated', 'Analytics', 'Artefacts']) {
+      expect(lifecycleRules(defaults, other)).toContainEqual(expect.objectContaining({ id: 'expire-noncurrent-versions', noncurrent_version_expiration: [{ noncurrent_days: 30 }] }));
+    }
+  });
+
+  it('exempts the break-glass role from both denies; with forceDestroy the deployer may empty the bucket', () => {
+    const { tf } = synthWith((stack) => storageIn(stack, { breakGlassRoleArn: BREAK_GLASS }));
+    expect(protection(bucketPolicy(tf, 'Storage_Raw')).map((s) => [s.Sid, s.Condition])).toEqual([
+      ['DenyObjectVersionDeletion', { ArnNotLike: { 'aws:PrincipalArn': [BREAK_GLASS] } }],
+      ['DenyVersionProtectionChanges', { ArnNotLike: { 'aws:PrincipalArn': [BREAK_GLASS, DEPLOYER] } }],
+    ]);
+    const destroyable = synthWith((stack) => storageIn(stack, { removalPolicy: 'destroy', forceDestroy: true }), { [ALLOW_DATA_DESTRUCTION_CONTEXT]: true }).tf;
+    expect(protection(bucketPolicy(destroyable, 'Storage_Raw'))[0].Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': [DEPLOYER] } });
+  });
+
+  it('takes another retention, or no Object Lock (a raw bucket created without it) with the denies kept', () => {
+    const days30 = synthWith((stack) => storageIn(stack, { rawObjectLockRetentionDays: 30 })).tf;
+    expect(resources(days30, 'aws_s3_bucket_object_lock_configuration')[0].rule).toEqual({ default_retention: { mode: 'GOVERNANCE', days: 30 } });
+    const unlocked = synthWith((stack) => storageIn(stack, { rawObjectLock: false })).tf;
+    expect(resources(unlocked, 'aws_s3_bucket_object_lock_configuration')).toEqual([]);
+    expect(resources(unlocked, 'aws_s3_bucket').filter((b) => 'object_lock_enabled' in b)).toEqual([]);
+    expect(protection(bucketPolicy(unlocked, 'Storage_Raw'))).toHaveLength(2);
+  });
+
+  it('tiers, archives and expires non-current versions under the raw data prefixes only, never the bookkeeping', () => {
+    const prefixes = [rawDatasetPrefix('nfe-api', 'nfe_invoice'), rawDatasetPrefix('shop', 'orders')];
+    const { tf } = synthWith((stack) => storageIn(stack, { rawDataPrefixes: prefixes, rawNoncurrentVersionExpirationDays: 400, archiveAccessTierDays: 180 }));
+    const rules = lifecycleRules(tf, 'Storage_Raw') as { id: string; filter: { prefix: string }[] }[];
+    expect(rules.map((r) => [r.id, r.filter])).toEqual([
+      ['abort-incomplete-multipart-uploads', [{ prefix: '' }]],
+      ['expire-noncurrent-versions:nfe-api/nfe_invoice/', [{ prefix: 'nfe-api/nfe_invoice/' }]],
+      ['expire-noncurrent-versions:shop/orders/', [{ prefix: 'shop/orders/' }]],
+      ['intelligent-tiering:nfe-api/nfe_invoice/', [{ prefix: 'nfe-api/nfe_invoice/' }]],
+      ['intelligent-tiering:shop/orders/', [{ prefix: 'shop/orders/' }]],
+    ]);
+    expect(rules[1]).toMatchObject({ noncurrent_version_expiration: [{ noncurrent_days: 400 }] });
+    const tiering = resources(tf, 'aws_s3_bucket_intelligent_tiering_configuration');
+    expect(tiering.map((t) => [t.name, t.filter])).toEqual([
+      ['archive-tiers.nfe-api.nfe_invoice', { prefix: 'nfe-api/nfe_invoice/' }],
+      ['archive-tiers.shop.orders', { prefix: 'shop/orders/' }],
+    ]);
+    // a name over S3's 64 characters is cut and told apart by a hash of its prefix
+    const long = [`${'s'.repeat(30)}/${'d'.repeat(30)}/`, `${'s'.repeat(30)}/${'d'.repeat(29)}e/`];
+    const longNames = resources(synthWith((stack) => storageIn(stack, { rawDataPrefixes: long, archiveAccessTierDays: 90 })).tf, 'aws_s3_bucket_intelligent_tiering_configuration').map((t) => t.name as string);
+    expect(longNames).toEqual([expect.stringMatching(/^archive-tiers\.s{30}\.d{10}\.[0-9a-f]{8}$/), expect.stringMatching(/^archive-tiers\.s{30}\.d{10}\.[0-9a-f]{8}$/)]);
+    expect(new Set(longNames).size).toBe(2);
+    // every bookkeeping key of the layout falls outside each filter but the multipart abort's
+    const run = { source: 'nfe-api', dataset: 'nfe_invoice', ingestDate: '2026-12-01', runId: 'r1' };
+    const bookkeeping = [manifestKey(run), checkpointKey(run), sourceStateKey('nfe-api', 'nfe_invoice'), triggerMarkerKey(run)];
+    const filters = [...rules.slice(1).map((r) => r.filter[0].prefix), ...tiering.map((t) => t.filter.prefix as string)];
+    expect(bookkeeping.filter((key) => filters.some((prefix) => key.startsWith(prefix)))).toEqual([]);
+    expect(filters.filter((prefix) => !rawObjectKey({ ...run, source: prefix.split('/')[0], dataset: prefix.split('/')[1], part: 0 }).startsWith(prefix))).toEqual([]);
+  });
+
+  it('refuses bad protection settings with the value and the fix', () => {
+    const refusal = (props: Parameters<typeof storageIn>[1]) => () => synthWith((stack) => storageIn(stack, props));
+    expect(refusal({ rawObjectLockRetentionDays: 0 })).toThrow('invalid objectLockRetentionDays: got 0; use a whole number of days from 1 to 36500');
+    expect(refusal({ rawObjectLockRetentionDays: 36_501 })).toThrow('invalid objectLockRetentionDays: got 36501; use a whole number of days from 1 to 36500');
+    expect(refusal({ rawObjectLock: false, rawObjectLockRetentionDays: 30 })).toThrow('invalid rawObjectLockRetentionDays: got 30; Object Lock is off (rawObjectLock: false): drop the retention or turn rawObjectLock on');
+    expect(refusal({ breakGlassRoleArn: 'lake-break-glass' })).toThrow('invalid breakGlassRoleArn: got "lake-break-glass"; use an IAM role ARN, arn:aws:iam::<account>:role/<name>');
+    expect(refusal({ rawNoncurrentVersionExpirationDays: 0 })).toThrow('invalid noncurrentVersionExpirationDays: got 0; use a whole number of days >= 1');
+    expect(refusal({ rawDataPrefixes: [] })).toThrow('invalid dataPrefixes: got []; name at least one prefix, or leave dataPrefixes out for the whole bucket');
+    expect(refusal({ rawDataPrefixes: ['nfe-api/nfe_invoice'] })).toThrow('invalid data prefix: got "nfe-api/nfe_invoice"; use a key prefix ending in "/", e.g. "source/dataset/" (lake-core rawDatasetPrefix)');
+    expect(() => synthWith((stack) => new LakeBucket(stack, 'B', { bucketName: 'nfe-test-b', breakGlassRoleArn: BREAK_GLASS }))).toThrow(
+      `invalid breakGlassRoleArn: got "${BREAK_GLASS}"; it exempts from the denies of protectVersions: set protectVersions: true or drop it`,
+    );
   });
 });

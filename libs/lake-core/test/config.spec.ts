@@ -161,6 +161,17 @@ describe('lake config', () => {
     expect(parseLakeConfig({ ...prod, sources: [{ ...source, baseUrl: 'https://api.example.com' }] }).sources[0].baseUrl).toBe('https://api.example.com');
   });
 
+  it('protects raw by default: Object Lock 365 days, no break-glass role, non-current raw versions kept', () => {
+    expect(parseLakeConfig(lake).storage.rawProtection).toEqual({ objectLock: { enabled: true, retentionDays: 365 } });
+    const set = { objectLock: { enabled: true, retentionDays: 30 }, breakGlassRoleArn: 'arn:aws:iam::111122223333:role/ops/lake-break-glass', noncurrentVersionExpirationDays: 400 };
+    expect(parseLakeConfig({ ...lake, storage: { rawProtection: set } }).storage.rawProtection).toEqual(set);
+    expect(parseLakeConfig({ ...lake, storage: { rawProtection: { objectLock: { enabled: false } } } }).storage.rawProtection.objectLock.enabled).toBe(false);
+    expect(problems(() => parseLakeConfig({ ...lake, storage: { rawProtection: { breakGlassRoleArn: 'lake-break-glass', objectLock: { retentionDays: 0 } } } }))).toEqual([
+      { path: 'storage.rawProtection.objectLock.retentionDays', value: 0, expected: expect.stringContaining('>=1') },
+      { path: 'storage.rawProtection.breakGlassRoleArn', value: 'lake-break-glass', expected: 'an IAM role ARN, arn:aws:iam::<account>:role/<name>' },
+    ]);
+  });
+
   it('retains data by default and destroys it only with both flags, naming the missing one', () => {
     expect(parseLakeConfig(lake)).toMatchObject({ allowDataDestruction: false, storage: { removalPolicy: 'retain', forceDestroy: false } });
     const destroy = parseLakeConfig({ ...lake, allowDataDestruction: true, storage: { removalPolicy: 'destroy', forceDestroy: true } });

@@ -1,4 +1,5 @@
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsIamSessionContext } from '@cdktf/provider-aws/lib/data-aws-iam-session-context';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { TerraformStack } from 'cdktf';
@@ -15,11 +16,24 @@ export class AwsEnv extends Construct {
     return (stack.node.tryFindChild('AwsEnv') as AwsEnv | undefined) ?? new AwsEnv(stack, 'AwsEnv');
   }
 
+  private readonly caller: DataAwsCallerIdentity;
+  private deployer?: DataAwsIamSessionContext;
+
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    this.accountId = new DataAwsCallerIdentity(this, 'Account').accountId;
+    this.caller = new DataAwsCallerIdentity(this, 'Account');
+    this.accountId = this.caller.accountId;
     this.partition = new DataAwsPartition(this, 'Partition').partition;
     this.region = new DataAwsRegion(this, 'Region').name;
+  }
+
+  /**
+   * `aws:PrincipalArn` of whoever applies the stack: the role of an assumed-role session (with its path), else the
+   * caller's ARN (an IAM user).
+   */
+  get deployerPrincipalArn(): string {
+    this.deployer ??= new DataAwsIamSessionContext(this, 'Deployer', { arn: this.caller.arn });
+    return this.deployer.issuerArn;
   }
 
   arn(service: string, resource: string, region = this.region): string {

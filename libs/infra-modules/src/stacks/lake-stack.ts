@@ -1,4 +1,4 @@
-import { LakeConfig, lakeFirstDate } from '@nfe-lake/lake-core';
+import { LakeConfig, lakeFirstDate, rawDatasetPrefix } from '@nfe-lake/lake-core';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { DatasetContractObject } from '../catalog/dataset-contract-object';
@@ -28,9 +28,15 @@ export class LakeStack extends LakeStackBase {
   constructor(scope: Construct, id: string, props: LakeStackProps) {
     super(scope, id, props.config);
     const { config } = props;
+    const { rawProtection, ...storage } = config.storage;
     this.storage = new LakeStorage(this, 'Storage', {
       namePrefix: this.namePrefix,
-      ...config.storage,
+      ...storage,
+      rawDataPrefixes: config.sources.map((s) => rawDatasetPrefix(s.name, s.dataset)),
+      rawNoncurrentVersionExpirationDays: rawProtection.noncurrentVersionExpirationDays,
+      rawObjectLock: rawProtection.objectLock.enabled,
+      rawObjectLockRetentionDays: rawProtection.objectLock.enabled ? rawProtection.objectLock.retentionDays : undefined,
+      breakGlassRoleArn: rawProtection.breakGlassRoleArn,
       accessLogsExpirationDays: config.logRetentionDays,
       // moto serves plain HTTP and enforces bucket policies: a TLS-only policy would deny every local call
       enforceTls: !this.onMoto,

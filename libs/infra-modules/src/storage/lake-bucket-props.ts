@@ -12,8 +12,39 @@ export interface LakeBucketProps {
   readonly key?: ILakeKey;
   /** Server access logs go here: a bucket of this stack, whose policy admits S3 log delivery. @default - no server access logs (only the access logs bucket itself) */
   readonly accessLogsBucket?: LakeBucket;
-  /** @default 30 */
-  readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * Non-current object versions (under `dataPrefixes`) expire after this many days; `'never'` keeps them.
+   * @default 30
+   */
+  readonly noncurrentVersionExpirationDays?: number | 'never';
+  /**
+   * Key prefixes that hold the bucket's data, as opposed to its bookkeeping (e.g. raw's `_manifests/`, `_state/`,
+   * `_control/`): the Intelligent-Tiering transition, the archive tiers and the noncurrent-version expiry apply under
+   * these only, one lifecycle rule (and tiering configuration) each.
+   * @default - every object
+   */
+  readonly dataPrefixes?: readonly string[];
+  /**
+   * S3 Object Lock in GOVERNANCE mode with this default retention: each new object version cannot be deleted, nor its
+   * retention shortened, for this many days without `s3:BypassGovernanceRetention`. S3 enables Object Lock only when
+   * it creates a bucket: setting this on an existing bucket makes Terraform replace it (a retained bucket refuses).
+   * @default - no Object Lock
+   */
+  readonly objectLockRetentionDays?: number;
+  /**
+   * Bucket-policy denies for every principal but `breakGlassRoleArn`: `s3:DeleteObjectVersion` and
+   * `s3:BypassGovernanceRetention` on objects; `s3:PutLifecycleConfiguration`, `s3:PutBucketVersioning` and
+   * `s3:PutBucketObjectLockConfiguration` on the bucket, which Terraform's caller (the deployer, `aws:PrincipalArn`
+   * of the session that applies) may also do, since it applies those settings. With `forceDestroy` the deployer may
+   * delete versions too (emptying the bucket on destroy).
+   * @default false
+   */
+  readonly protectVersions?: boolean;
+  /**
+   * With `protectVersions`: the role exempt from its denies, e.g. `arn:aws:iam::111122223333:role/lake-break-glass`.
+   * @default - none: only a change of the bucket policy lets anyone delete object versions
+   */
+  readonly breakGlassRoleArn?: string;
   /** @default 7 */
   readonly abortIncompleteMultipartDays?: number;
   /** @default - current versions never expire */

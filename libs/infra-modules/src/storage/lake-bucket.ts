@@ -3,6 +3,7 @@ import { S3BucketIntelligentTieringConfiguration } from '@cdktf/provider-aws/lib
 import { S3BucketLifecycleConfiguration, S3BucketLifecycleConfigurationRule } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketLoggingA } from '@cdktf/provider-aws/lib/s3-bucket-logging';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
+import { S3BucketObjectLockConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-object-lock-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
@@ -10,6 +11,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Lazy } from 'cdktf';
 import { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
 import { AwsEnv } from '../common/aws-env';
 import { IGrantable, PolicyStatement, policyDocument } from '../common/iam';
 import { applyRemovalPolicy } from '../common/removal-policy';
@@ -42,6 +44,8 @@ export interface LakeBucketAttributes {
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const DATA_PREFIX = /^[\w!.*'()=-][\w!.*'()=/-]*\/$/;
 
 /** URIs and grants, the same for a bucket this stack creates and one it imports. */
 abstract class LakeBucketBase extends Construct implements ILakeBucket {
@@ -104,11 +108,31 @@ export class LakeBucket extends LakeBucketBase {
       throw new Error(`bucket ${props.bucketName}: archive tiers need intelligentTiering; set intelligentTiering: true or drop archiveAccessTierDays/deepArchiveAccessTierDays`);
     }
 
+    const objectLockDays =
+      props.objectLockRetentionDays === undefined
+        ? undefined
+        : check('objectLockRetentionDays', props.objectLockRetentionDays, (d) => positiveInt(d) && d <= 36_500, 'use a whole number of days from 1 to 36500');
+    const noncurrentDays =
+      props.noncurrentVersionExpirationDays === 'never' ? undefined : (days('noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays) ?? 30);
+    if (props.breakGlassRoleArn !== undefined) {
+      check('breakGlassRoleArn', props.breakGlassRoleArn, (a) => ROLE_ARN.test(a), 'use an IAM role ARN, arn:aws:iam::<account>:role/<name>');
+      check('breakGlassRoleArn', props.breakGlassRoleArn, () => props.protectVersions === true, 'it exempts from the denies of protectVersions: set protectVersions: true or drop it');
+    }
+    const dataPrefixes = props.dataPrefixes ?? [''];
+    check('dataPrefixes', dataPrefixes, (p) => p.length > 0, 'name at least one prefix, or leave dataPrefixes out for the whole bucket');
+    for (const prefix of props.dataPrefixes ?? []) {
+      check('data prefix', prefix, (p) => DATA_PREFIX.test(p), 'use a key prefix ending in "/", e.g. "source/dataset/" (lake-core rawDatasetPrefix)');
+    }
+
     if (applyRemovalPolicy(this, props.removalPolicy) && props.forceDestroy) {
       throw new InfraConfigError(`invalid forceDestroy of ${this.node.path}: got true; a retained bucket is never destroyed: set removalPolicy 'destroy' (with the app-wide opt-in) or drop forceDestroy`);
     }
     this.key = props.key;
-    this.resource = new S3Bucket(this, 'Resource', { bucket: props.bucketName, forceDestroy: props.forceDestroy ?? false });
+    this.resource = new S3Bucket(this, 'Resource', {
+      bucket: props.bucketName,
+      forceDestroy: props.forceDestroy ?? false,
+      objectLockEnabled: objectLockDays === undefined ? undefined : true,
+    });
     this.bucketName = this.resource.bucket;
     this.bucketArn = this.resource.arn;
     const bucket = this.resource.id;
@@ -148,6 +172,31 @@ export class LakeBucket extends LakeBucketBase {
         },
       );
     }
+    if (props.protectVersions) {
+      const breakGlass = props.breakGlassRoleArn === undefined ? [] : [props.breakGlassRoleArn];
+      const deployer = AwsEnv.of(this).deployerPrincipalArn;
+      const exceptFor = (principals: string[]) => (principals.length === 0 ? {} : { Condition: { ArnNotLike: { 'aws:PrincipalArn': principals } } });
+      this.statements.push(
+        {
+          Sid: 'DenyObjectVersionDeletion',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['s3:DeleteObjectVersion', 's3:BypassGovernanceRetention'],
+          Resource: [`${this.bucketArn}/*`],
+          // emptying the bucket on destroy deletes every version: the deployer may with the explicit opt-in only
+          ...exceptFor(props.forceDestroy ? [...breakGlass, deployer] : breakGlass),
+        },
+        {
+          Sid: 'DenyVersionProtectionChanges',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['s3:PutLifecycleConfiguration', 's3:PutBucketVersioning', 's3:PutBucketObjectLockConfiguration'],
+          Resource: [this.bucketArn],
+          // Terraform applies these settings as the deployer
+          ...exceptFor([...breakGlass, deployer]),
+        },
+      );
+    }
     this.policy = new S3BucketPolicy(this, 'Policy', { bucket, policy: Lazy.stringValue({ produce: () => policyDocument(this.statements) }) });
     new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
       bucket,
@@ -166,7 +215,16 @@ export class LakeBucket extends LakeBucketBase {
         },
       ],
     });
-    const versioning = new S3BucketVersioningA(this, 'Versioning', { bucket, versioningConfiguration: { status: 'Enabled' } });
+    // after the policy: a deployer new to the bucket is exempt before it applies the protected settings
+    const protectedSettings = props.protectVersions ? { dependsOn: [this.policy] } : {};
+    const versioning = new S3BucketVersioningA(this, 'Versioning', { bucket, versioningConfiguration: { status: 'Enabled' }, ...protectedSettings });
+    if (objectLockDays !== undefined) {
+      new S3BucketObjectLockConfigurationA(this, 'ObjectLock', {
+        bucket,
+        rule: { defaultRetention: { mode: 'GOVERNANCE', days: objectLockDays } },
+        dependsOn: [versioning, ...(props.protectVersions ? [this.policy] : [])],
+      });
+    }
 
     const rules: S3BucketLifecycleConfigurationRule[] = [
       {
@@ -175,32 +233,48 @@ export class LakeBucket extends LakeBucketBase {
         filter: ALL_OBJECTS,
         abortIncompleteMultipartUpload: [{ daysAfterInitiation: days('abortIncompleteMultipartDays', props.abortIncompleteMultipartDays) ?? 7 }],
       },
-      {
-        id: 'expire-noncurrent-versions',
-        status: 'Enabled',
-        filter: ALL_OBJECTS,
-        noncurrentVersionExpiration: [{ noncurrentDays: days('noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays) ?? 30 }],
-        expiration: [{ expiredObjectDeleteMarker: true }],
-      },
     ];
+    // one rule per data prefix; the whole bucket keeps the ids it always had
+    const scoped = (id: string, prefix: string) => (prefix === '' ? id : `${id}:${prefix}`);
+    if (noncurrentDays !== undefined) {
+      for (const prefix of dataPrefixes) {
+        rules.push({
+          id: scoped('expire-noncurrent-versions', prefix),
+          status: 'Enabled',
+          filter: [{ prefix }],
+          noncurrentVersionExpiration: [{ noncurrentDays }],
+          expiration: [{ expiredObjectDeleteMarker: true }],
+        });
+      }
+    }
     const expirationDays = days('expirationDays', props.expirationDays);
     if (expirationDays !== undefined) {
       rules.push({ id: 'expire-current-versions', status: 'Enabled', filter: ALL_OBJECTS, expiration: [{ days: expirationDays }] });
     }
     if (intelligentTiering) {
-      rules.push({ id: 'intelligent-tiering', status: 'Enabled', filter: ALL_OBJECTS, transition: [{ days: 0, storageClass: 'INTELLIGENT_TIERING' }] });
+      for (const prefix of dataPrefixes) {
+        rules.push({ id: scoped('intelligent-tiering', prefix), status: 'Enabled', filter: [{ prefix }], transition: [{ days: 0, storageClass: 'INTELLIGENT_TIERING' }] });
+      }
     }
-    new S3BucketLifecycleConfiguration(this, 'Lifecycle', { bucket, rule: rules, dependsOn: [versioning] });
+    new S3BucketLifecycleConfiguration(this, 'Lifecycle', { bucket, rule: rules, dependsOn: [versioning, ...(props.protectVersions ? [this.policy] : [])] });
 
     if (archiveDays !== undefined || deepArchiveDays !== undefined) {
-      new S3BucketIntelligentTieringConfiguration(this, 'ArchiveTiers', {
-        bucket,
-        name: 'archive-tiers',
-        tiering: [
-          ...(archiveDays === undefined ? [] : [{ accessTier: 'ARCHIVE_ACCESS', days: archiveDays }]),
-          ...(deepArchiveDays === undefined ? [] : [{ accessTier: 'DEEP_ARCHIVE_ACCESS', days: deepArchiveDays }]),
-        ],
-      });
+      const tiering = [
+        ...(archiveDays === undefined ? [] : [{ accessTier: 'ARCHIVE_ACCESS', days: archiveDays }]),
+        ...(deepArchiveDays === undefined ? [] : [{ accessTier: 'DEEP_ARCHIVE_ACCESS', days: deepArchiveDays }]),
+      ];
+      if (props.dataPrefixes === undefined) {
+        new S3BucketIntelligentTieringConfiguration(this, 'ArchiveTiers', { bucket, name: 'archive-tiers', tiering });
+      } else {
+        // S3 takes one prefix per tiering configuration; ids and names from the prefix ("source/dataset/" -> "source.dataset"),
+        // names cut to S3's 64 characters with a hash of the prefix to keep them apart
+        const archiveTiers = new Construct(this, 'ArchiveTiers');
+        for (const prefix of props.dataPrefixes) {
+          const id = `archive-tiers.${prefix.slice(0, -1).replace(/\//g, '.')}`;
+          const name = id.length <= 64 ? id : `${id.slice(0, 55)}.${createHash('sha256').update(prefix).digest('hex').slice(0, 8)}`;
+          new S3BucketIntelligentTieringConfiguration(archiveTiers, id, { bucket, name, filter: { prefix }, tiering });
+        }
+      }
     }
     if (props.accessLogsBucket) {
       new S3BucketLoggingA(this, 'AccessLogs', {

@@ -1,14 +1,40 @@
+import { rawProtectionSchema } from '@nfe-lake/lake-core';
 import { Construct } from 'constructs';
 import { AwsEnv } from '../common/aws-env';
 import { RemovalPolicy } from '../common/removal-policy';
+import { InfraConfigError } from '../common/validate';
 import { LakeBucket } from './lake-bucket';
 import { ILakeKey, LakeKey } from './lake-key';
 
 export interface LakeStorageProps {
   /** Prefix of every bucket name, e.g. `nfe-dev`; the account id is appended for global uniqueness. */
   readonly namePrefix: string;
-  /** @default 30 */
+  /** Non-current versions in every bucket but raw expire after this many days. @default 30 */
   readonly noncurrentVersionExpirationDays?: number;
+  /**
+   * The raw data's key prefixes (lake-core `rawDatasetPrefix(source, dataset)` of each source): tiering, archive tiers
+   * and `rawNoncurrentVersionExpirationDays` apply under them, not to the bookkeeping beside them (`_manifests/`,
+   * `_state/`, `_control/`).
+   * @default - the whole raw bucket
+   */
+  readonly rawDataPrefixes?: readonly string[];
+  /** Non-current versions of the raw data expire after this many days. @default - never: raw is the only copy */
+  readonly rawNoncurrentVersionExpirationDays?: number;
+  /**
+   * Object Lock (GOVERNANCE) on the raw bucket, with `rawObjectLockRetentionDays` of default retention. S3 enables it
+   * only when it creates the bucket: turning it on for an existing raw bucket makes Terraform replace the bucket,
+   * which a retained bucket refuses; turn it off for a raw bucket created without it.
+   * @default true
+   */
+  readonly rawObjectLock?: boolean;
+  /** @default 365 */
+  readonly rawObjectLockRetentionDays?: number;
+  /**
+   * The role that alone may delete raw object versions, bypass governance retention and (with the deployer) change
+   * the raw bucket's lifecycle, versioning and Object Lock settings (`LakeBucketProps.protectVersions`).
+   * @default - none: nobody deletes raw object versions without first changing the bucket policy
+   */
+  readonly breakGlassRoleArn?: string;
   /** @default 7 */
   readonly abortIncompleteMultipartDays?: number;
   /** Opt-in Intelligent-Tiering Archive Access for the raw bucket only (Athena cannot read archived objects). @default - off */
@@ -67,9 +93,19 @@ export class LakeStorage extends Construct {
     });
 
     const encrypted = { ...common, key: this.key as ILakeKey, accessLogsBucket: this.accessLogs };
+    const rawDefaults = rawProtectionSchema.parse({});
+    if (props.rawObjectLock === false && props.rawObjectLockRetentionDays !== undefined) {
+      throw new InfraConfigError(`invalid rawObjectLockRetentionDays: got ${props.rawObjectLockRetentionDays}; Object Lock is off (rawObjectLock: false): drop the retention or turn rawObjectLock on`);
+    }
+    const rawObjectLockDays = props.rawObjectLockRetentionDays ?? rawDefaults.objectLock.retentionDays;
     this.raw = new LakeBucket(this, 'Raw', {
       ...encrypted,
       bucketName: name('raw'),
+      dataPrefixes: props.rawDataPrefixes,
+      noncurrentVersionExpirationDays: props.rawNoncurrentVersionExpirationDays ?? 'never',
+      objectLockRetentionDays: (props.rawObjectLock ?? rawDefaults.objectLock.enabled) ? rawObjectLockDays : undefined,
+      protectVersions: true,
+      breakGlassRoleArn: props.breakGlassRoleArn,
       archiveAccessTierDays: props.archiveAccessTierDays,
       deepArchiveAccessTierDays: props.deepArchiveAccessTierDays,
       eventBridge: true,

@@ -6,9 +6,47 @@ import { persistentIdleProblem, scheduleExpressionSchema } from './schedule';
 
 const NAME = /^[a-z][a-z0-9-]{1,20}$/;
 
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/**
+ * Protection of the raw bucket, the only copy of the lake that cannot be rebuilt from another one.
+ */
+export const rawProtectionSchema = z
+  .object({
+    /**
+     * S3 Object Lock in GOVERNANCE mode: every new object version is locked for `retentionDays`, so it cannot be deleted
+     * (nor its retention shortened) without `s3:BypassGovernanceRetention`, which the bucket policy denies to all but
+     * the break-glass role. S3 turns Object Lock on when it creates the bucket: switching `enabled` on for an existing raw
+     * bucket makes Terraform plan to replace the bucket, which `removalPolicy: "retain"` refuses. Switch it off only for
+     * a raw bucket created without it (the bucket policy still denies version deletion then).
+     */
+    objectLock: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Days each new object version stays locked (the bucket's default retention). */
+        retentionDays: z.number().int().min(1).max(36_500).default(365),
+      })
+      .strict()
+      .default({ enabled: true, retentionDays: 365 }),
+    /**
+     * The one role (its ARN, e.g. `arn:aws:iam::111122223333:role/lake-break-glass`) that may delete object versions,
+     * bypass governance retention and change the raw bucket's lifecycle, versioning and Object Lock settings. The
+     * principal that applies the lake stack (Terraform's caller) may change those settings too, but deletes versions only
+     * with `forceDestroy` (the explicit destroy opt-in).
+     * Default: none, so nobody deletes raw object versions without first changing the bucket policy.
+     */
+    breakGlassRoleArn: z.string().regex(IAM_ROLE_ARN, 'an IAM role ARN, arn:aws:iam::<account>:role/<name>').optional(),
+    /**
+     * Days before non-current versions of the raw data (not its manifests or checkpoints) expire. Default: never, since
+     * raw is the only copy; set it when overwritten or deleted raw objects may go (after the Object Lock retention).
+     */
+    noncurrentVersionExpirationDays: z.number().int().min(1).optional(),
+  })
+  .strict();
+
 export const storageSchema = z
   .object({
-    /** Days before non-current object versions expire. */
+    /** Days before non-current object versions expire (every bucket but raw, see `rawProtection`). */
     noncurrentVersionExpirationDays: z.number().int().min(1).default(30),
     /** Days before incomplete multipart uploads are aborted. */
     abortIncompleteMultipartDays: z.number().int().min(1).default(7),
@@ -28,6 +66,7 @@ export const storageSchema = z
     removalPolicy: z.enum(['retain', 'destroy']).default('retain'),
     /** Let `terraform destroy` delete non-empty buckets (never in prod); needs `removalPolicy: "destroy"`. */
     forceDestroy: z.boolean().default(false),
+    rawProtection: rawProtectionSchema.default(rawProtectionSchema.parse({})),
   })
   .strict();
 
@@ -204,5 +243,6 @@ export function lakeFirstDate(config: Pick<LakeConfig, 'query' | 'sources'>): st
 export type LakeConfigInput = z.input<typeof lakeConfigSchema>;
 export type ProcessingConfig = z.infer<typeof processingSchema>;
 export type StorageConfig = z.infer<typeof storageSchema>;
+export type RawProtectionConfig = z.infer<typeof rawProtectionSchema>;
 export type WarehouseConfig = z.infer<typeof warehouseSchema>;
 export type AlarmSubscription = z.infer<typeof alarmsSchema>['subscriptions'][number];

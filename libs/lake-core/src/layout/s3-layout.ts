@@ -51,6 +51,10 @@ const part = (n: number) => {
   return String(n).padStart(PART_DIGITS, '0');
 };
 
+// the raw bucket's bookkeeping beside the data (which sits under rawDatasetPrefix)
+const STATE_PREFIX = '_state/';
+const CONTROL_PREFIX = '_control/';
+
 /** Prefix of a dataset's raw data: `<source>/<dataset>/`. */
 export function rawDatasetPrefix(source: string, dataset: string): string {
   return `${name('source', source)}/${name('dataset', dataset)}/`;
@@ -77,7 +81,7 @@ export function parseRawObjectKey(key: string): RawObjectRef {
 
 /** Run manifest, written once when a run's window is fully collected. */
 export function manifestKey(ref: RunRef): string {
-  return `_manifests/${rawDatasetPrefix(ref.source, ref.dataset)}ingest_date=${date(ref.ingestDate)}/run=${runId(ref.runId)}.json`;
+  return `${MANIFEST_PREFIX}${rawDatasetPrefix(ref.source, ref.dataset)}ingest_date=${date(ref.ingestDate)}/run=${runId(ref.runId)}.json`;
 }
 
 export const MANIFEST_PREFIX = '_manifests/';
@@ -93,12 +97,12 @@ export function parseManifestKey(key: string): RunRef {
 
 /** Collector checkpoint of a run (progress state), committed after the data it covers. */
 export function checkpointKey(ref: RunRef): string {
-  return `_state/${rawDatasetPrefix(ref.source, ref.dataset)}ingest_date=${date(ref.ingestDate)}/run=${runId(ref.runId)}.json`;
+  return `${STATE_PREFIX}${rawDatasetPrefix(ref.source, ref.dataset)}ingest_date=${date(ref.ingestDate)}/run=${runId(ref.runId)}.json`;
 }
 
 /** Source-level incremental state (the high-water mark of completed windows). */
 export function sourceStateKey(source: string, dataset: string): string {
-  return `_state/${rawDatasetPrefix(source, dataset)}source-state.json`;
+  return `${STATE_PREFIX}${rawDatasetPrefix(source, dataset)}source-state.json`;
 }
 
 /** Curated/analytics table root: `<dataset>/<table>/` in the layer's bucket. */
@@ -122,7 +126,7 @@ export function jobReportKey(dataset: string, jobRunId: string): string {
 
 /** emr-trigger's idempotency marker for one manifest (raw bucket). */
 export function triggerMarkerKey(ref: RunRef): string {
-  return `_control/emr-trigger/${rawDatasetPrefix(ref.source, ref.dataset)}ingest_date=${date(ref.ingestDate)}/run=${runId(ref.runId)}.json`;
+  return `${CONTROL_PREFIX}emr-trigger/${rawDatasetPrefix(ref.source, ref.dataset)}ingest_date=${date(ref.ingestDate)}/run=${runId(ref.runId)}.json`;
 }
 
 /** Deterministic run id of a collection window, e.g. `20261126T000000Z-20261127T000000Z`. */
