@@ -87,7 +87,7 @@ export async function instanceRoleCredentials(aws: LocalAws, clusterId: string):
   try {
     const profile = (await emr.send(new DescribeClusterCommand({ ClusterId: clusterId }))).Cluster?.Ec2InstanceAttributes?.IamInstanceProfile;
     if (!profile) throw new Error(`cluster ${clusterId} has no instance profile: the launch spec's JobFlowRole names it`);
-    const name = profile.split('/').pop()!;
+    const name = profile.slice(profile.lastIndexOf('/') + 1);
     const roleArn = (await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile?.Roles?.[0]?.Arn;
     if (!roleArn) throw new Error(`instance profile ${name} of cluster ${clusterId} holds no role`);
     return { roleArn, credentials: await assumeRole(aws, roleArn, `emr-${clusterId}`) };
