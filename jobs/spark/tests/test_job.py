@@ -156,7 +156,7 @@ def test_windows_processed_one_by_one_and_rerun_converge_to_the_same_rows(spark,
 
 
 def test_a_failed_stage_names_the_root_cause_of_a_java_error(spark, raw, tmp_path, monkeypatch):
-    # what s3a raised under the EMR instance role without s3:DeleteObject: Spark's class says only that a write failed
+    # a Py4J error whose Spark class says only that a write failed; the innermost cause says why
     trace = (
         "An error occurred while calling o312.parquet.\n"
         ": org.apache.spark.SparkException: [TASK_WRITE_FAILED] Task failed while writing rows to "
