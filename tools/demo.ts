@@ -1,14 +1,16 @@
 /**
  * The lake end to end on this laptop (`tools/lake demo`), every part real except where noted:
- *  1. local AWS: moto server over HTTP
+ *  1. local AWS: moto server over HTTP, enforcing IAM: Terraform, the checks and Trino use its admin, each
+ *     workload (steps 4-6) the STS session credentials of its own deployed role only
  *  2. infrastructure: cdktf synth of the `local` environment, `terraform apply` of the lake,
  *     ingestion, processing and query stacks against moto (real Terraform, real provider)
  *  3. source: the demo API over HTTP, API key in Secrets Manager, serving both example datasets: the
  *     seed's NF-e invoices (cursor pages) and shop orders (two arrays, a nested struct; numbered pages)
- *  4. collection: the real collector handler in-process (Lambda invoke needs Docker) with SQS continuations, per source
- *  5. trigger: the real emr-trigger against moto EMR: RunJobFlow from each dataset's deployed launch spec
+ *  4. collection: the real collector per source as its deployed function (Lambda invoke needs Docker: a child
+ *     process per invocation, tools/invoke-lambda.ts), the schedule tick, then each SQS continuation
+ *  5. trigger: the real emr-trigger as its deployed function against moto EMR: RunJobFlow from each dataset's launch spec
  *  6. processing: moto's EMR never runs steps, so the very step the trigger submitted runs here with
- *     spark-submit (local[2]) reading and writing the moto buckets through s3a (over an HTTPS proxy:
+ *     spark-submit (local[2]) as the cluster's instance profile role, reading and writing the moto buckets through s3a (over an HTTPS proxy:
  *     the Java SDK refuses KMS-encrypted object copies over plain HTTP)
  *  7. results: each dataset's job report, and the served = curated + quarantined check
  *  8. query: every named query deployed to the workgroup (read back from moto's Athena), answered by
@@ -20,11 +22,11 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EMRClient } from '@aws-sdk/client-emr';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { FaultPlan, startDemoApi } from '@nfe-lake/demo-api';
 import { EXPECTED_ANSWERS } from '@nfe-lake/examples';
+import { namePrefix } from '@nfe-lake/infra-modules';
 import { parseLakeConfig, parseRawObjectKey, SourceConfigInput } from '@nfe-lake/lake-core';
 import { startTlsProxy, TlsProxy } from '@nfe-lake/local-aws';
 import { BytesRead, compareBytesRead, formatBytesRead } from './bytes-read';
@@ -35,6 +37,7 @@ import { synthAndApply } from './local-lake/infrastructure';
 import { checkReports, runSparkSteps, triggerRuns } from './local-lake/processing';
 import { answerWorkgroupQueries } from './local-lake/queries';
 import { startLocalServices, stopLocalServices } from './local-lake/services';
+import { deployedFunctions } from './local-lake/workloads';
 
 const WORK = join(ROOT, '.lake', 'demo');
 const SPACING_SECONDS = 30;
@@ -75,7 +78,6 @@ async function main() {
   });
   const served: Record<string, number> = { nfe_invoice: invoices, shop_orders: orders };
   const s3 = new S3Client(aws.clientConfig);
-  const emr = new EMRClient(aws.clientConfig);
   const secrets = new SecretsManagerClient(aws.clientConfig);
   let tls: TlsProxy | undefined;
   try {
@@ -119,16 +121,17 @@ async function main() {
     await secrets.send(new CreateSecretCommand({ Name: 'nfe-local/demo-api-key', SecretString: API_KEY }));
 
     step(4, 'collection: the collector handler per source, schedule tick + SQS continuations, into the raw bucket');
-    await collect(sources, { aws, work: WORK, rawBucket: buckets.raw, artefactsBucket: buckets.artefacts, at });
+    const [collectors, triggers] = await Promise.all(['ingestion', 'processing'].map((concern) => deployedFunctions(aws, WORK, `${namePrefix(config)}-${concern}`)));
+    await collect(sources, { aws, collectors, at });
     const manifests = (await s3.send(new ListObjectsV2Command({ Bucket: buckets.raw, Prefix: '_manifests/' }))).Contents ?? [];
     console.log(`  ${manifests.length} run manifest(s) in s3://${buckets.raw}/_manifests/`);
 
     step(5, 'trigger: emr-trigger per dataset (schedule sweep) -> RunJobFlow on moto EMR from its deployed launch spec');
-    const runs = await triggerRuns(config.datasets, s3, emr, buckets);
+    const runs = await triggerRuns(config.datasets, triggers, aws);
 
     step(6, 'processing: each submitted step, run here with spark-submit local[2] over s3a (moto EMR does not run steps)');
     tls = await startTlsProxy(aws.endpoint);
-    await runSparkSteps(runs, { s3, tls, env: aws.env, work: WORK });
+    await runSparkSteps(runs, { aws, s3, tls, work: WORK });
 
     step(7, 'results');
     // every record the API served is either a curated row of the dataset's main table or quarantined with its reason
@@ -162,7 +165,7 @@ async function main() {
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
     }
   } finally {
-    for (const client of [s3, emr, secrets]) client.destroy();
+    for (const client of [s3, secrets]) client.destroy();
     await api.close();
     await tls?.stop();
     rmSync(LAKE_STATE, { force: true });

@@ -3,7 +3,7 @@
  * as the demo, for every dataset and source of the given lake config (environment `local`), against the source
  * URLs in it. The sources' record counts are not known here, so the check is that every record the collector wrote
  * is a curated row or quarantined; the named queries' answers are printed (and saved), not compared.
- *  1. local AWS: moto server over HTTP (Trino starts beside it)
+ *  1. local AWS: moto server over HTTP enforcing IAM (Trino starts beside it); steps 4-6 run as their own deployed roles
  *  2. infrastructure: cdktf synth of the config's stacks + terraform apply against moto
  *  3. secrets: each source's API credential into Secrets Manager / SSM on moto, from the --secrets file
  *  4. collection: the real collector handler per source (schedule tick + SQS continuations) into the raw bucket
@@ -16,7 +16,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EMRClient } from '@aws-sdk/client-emr';
 import { S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -30,6 +29,7 @@ import { synthAndApply } from './local-lake/infrastructure';
 import { checkReports, runSparkSteps, triggerRuns } from './local-lake/processing';
 import { answerWorkgroupQueries } from './local-lake/queries';
 import { startLocalServices, stopLocalServices } from './local-lake/services';
+import { deployedFunctions } from './local-lake/workloads';
 
 /** The secrets file: `{ "<secretId or SSM parameter name>": "<value>" }`, one entry per secret the sources' auth names. */
 function readSecrets(file: string | undefined): Record<string, string> {
@@ -112,7 +112,6 @@ async function main() {
   const { aws } = services;
   let tls: TlsProxy | undefined;
   const s3 = new S3Client(aws.clientConfig);
-  const emr = new EMRClient(aws.clientConfig);
   try {
     // this run's moto endpoint replaces any localEndpoint in the file, as LAKE_LOCAL_ENDPOINT does for cdktf synth
     const config = loadLocalConfig(configFile, aws.endpoint);
@@ -127,16 +126,17 @@ async function main() {
     await storeSecrets(credentials, aws);
 
     step(4, `collection: the collector handler per source (${config.sources.map((s) => `${s.name} ${s.baseUrl}${s.path}`).join(', ')})`);
-    await collect(config.sources, { aws, work, rawBucket: lake.buckets.raw, artefactsBucket: lake.buckets.artefacts });
+    const [collectors, triggers] = await Promise.all(['ingestion', 'processing'].map((concern) => deployedFunctions(aws, work, `${namePrefix(config)}-${concern}`)));
+    await collect(config.sources, { aws, collectors });
     const collected = recordsPerDataset(await rawParts(s3, lake.buckets.raw));
     console.log(`  collected: ${JSON.stringify(collected)}`);
 
     step(5, 'trigger: emr-trigger per dataset -> RunJobFlow on moto EMR from its deployed launch spec');
-    const runs = await triggerRuns(config.datasets, s3, emr, lake.buckets);
+    const runs = await triggerRuns(config.datasets, triggers, aws);
 
     step(6, 'processing: each submitted step, run here with spark-submit local[2] over s3a (moto EMR does not run steps)');
     tls = await startTlsProxy(aws.endpoint);
-    await runSparkSteps(runs, { s3, tls, env: aws.env, work });
+    await runSparkSteps(runs, { aws, s3, tls, work });
 
     step(7, 'results: every record collected is a curated row or quarantined');
     const reports = await checkReports(runs, config.datasets, { s3, curatedBucket: lake.buckets.curated, work, expected: collected, what: 'collected' });
@@ -148,7 +148,6 @@ async function main() {
     console.log(`\n[${elapsed()}] run complete: ${answers.length} named queries answered; artefacts in ${work}`);
   } finally {
     s3.destroy();
-    emr.destroy();
     await tls?.stop();
     await stopLocalServices(services);
   }

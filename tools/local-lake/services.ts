@@ -6,9 +6,12 @@ export interface LocalServices {
   readonly trino: Promise<LocalTrino>;
 }
 
-/** moto server, and Trino starting beside it over moto's Glue and S3. */
+/**
+ * moto server enforcing IAM (Terraform, the harness and Trino use its admin; each workload its own role's session),
+ * and Trino starting beside it over moto's Glue and S3.
+ */
 export async function startLocalServices(): Promise<LocalServices> {
-  const aws = await startLocalAws();
+  const aws = await startLocalAws({ enforceIam: true });
   console.log(`  moto server at ${aws.endpoint}`);
   const trino = startTrino({ aws, log: (line) => console.log(`  [trino] ${line}`) });
   trino.catch(() => undefined);

@@ -2,22 +2,27 @@
  * Each workload under its own role, on moto enforcing IAM: the local environment applied with real
  * Terraform (as the admin), then the collector and the emr-trigger Lambda entry points run as the
  * Lambda runtime would run them (tools/invoke-lambda.ts in a child process: the deployed function's
- * environment plus its role's STS session credentials, nothing else). They do their real work; with
- * one statement taken out of a role's deployed policy, the workload fails with AccessDenied.
+ * environment plus its role's STS session credentials, nothing else), and the packaged Spark job runs the step the
+ * trigger submitted with spark-submit as the cluster would: with the session credentials of the cluster's instance
+ * profile role (tools/local-lake/processing.ts). They do their real work; with one statement taken out of a role's
+ * deployed policy, the workload fails with AccessDenied.
  */
 import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { EMRClient, ListStepsCommand } from '@aws-sdk/client-emr';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DemoApi, startDemoApi } from '@nfe-lake/demo-api';
 import { buildLakeStacks, LakeArtefacts } from '@nfe-lake/infra-modules';
-import { parseLakeConfig } from '@nfe-lake/lake-core';
-import { assumeRole, ensureTerraformCliConfig, LocalAws, startLocalAws } from '@nfe-lake/local-aws';
+import { LakeConfig, parseLakeConfig } from '@nfe-lake/lake-core';
+import { assumeRole, ensureTerraformCliConfig, LocalAws, startLocalAws, startTlsProxy } from '@nfe-lake/local-aws';
 import { App } from 'cdktf';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { rawParts, recordsPerDataset } from '../local-lake/collection';
+import { checkReports, DatasetRun, instanceRoleCredentials, runSparkSteps } from '../local-lake/processing';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -25,13 +30,15 @@ const CONFIG_DIR = join(ROOT, 'libs/infra-modules/config');
 const API_KEY = 'workloads-iam-test-key';
 const DAY_MS = 86_400_000;
 const raw = 'nfe-local-raw-123456789012';
+const curated = 'nfe-local-curated-123456789012';
 
 let aws: LocalAws;
 let api: DemoApi;
 let work: string;
+let dataset: LakeConfig['datasets'][number];
 const functions: Record<'collector' | 'trigger', { role: string; env: Record<string, string> }> = {} as never;
 
-/** Lambda code placeholders: Terraform deploys them, the test runs the handlers from source. */
+/** Lambda code placeholders (Terraform deploys them, the test runs the handlers from source) and the packaged Spark job (nx run spark:build). */
 function artefacts(): LakeArtefacts {
   const dir = (name: string, file: string, text: string) => {
     const d = join(work, 'artefacts', name);
@@ -39,8 +46,7 @@ function artefacts(): LakeArtefacts {
     writeFileSync(join(d, file), text);
     return d;
   };
-  const job = dir('spark', 'main.py', 'print("lake job")\n');
-  writeFileSync(join(job, 'lake_job.zip'), 'PK\u0005\u0006' + '\u0000'.repeat(18));
+  const job = join(ROOT, 'dist/jobs/spark');
   return { collectorCodeDirectory: dir('collector', 'index.js', 'exports.handler = async () => ({});\n'), triggerCodeDirectory: dir('trigger', 'index.js', 'exports.handler = async () => ({});\n'), jobDirectory: job };
 }
 
@@ -104,6 +110,8 @@ async function withoutStatements(roleArn: string, drop: (statement: { Action: st
 const COLLECTOR = 'apps/collector-lambda/src/index.ts';
 const TRIGGER = 'apps/emr-trigger/src/index.ts';
 const sweep = { source: 'aws.events', 'detail-type': 'Scheduled Event' };
+/** The run the trigger started (its test), which the Spark job's test processes. */
+let triggered: DatasetRun['run'] | undefined;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'workloads-iam-'));
@@ -121,6 +129,7 @@ beforeAll(async () => {
     schedule: 'rate(1 day)',
   };
   const config = parseLakeConfig({ ...base, localEndpoint: aws.endpoint, sources: [source] }, 'workloads-iam lake config', { baseDir: CONFIG_DIR });
+  dataset = config.datasets[0];
   const app = new App({ outdir: join(work, 'cdktf.out') });
   buildLakeStacks(app, config, artefacts());
   app.synth();
@@ -181,5 +190,40 @@ describe('workloads under their own roles on IAM-enforcing moto', () => {
     const out = await invoke(functions.trigger, TRIGGER, sweep);
     expect(out).toEqual({ ok: true, result: expect.anything() });
     expect(out).toMatchObject({ ok: true, result: { started: [expect.objectContaining({ clusterId: expect.stringMatching(/^j-/) })] } });
+    triggered = (out as { result: { started: DatasetRun['run'][] } }).result.started[0];
   }, 600_000);
+
+  it('the Spark job runs the submitted step as the instance role; without s3:DeleteObject on curated its re-run fails, its curated deletes refused with AccessDenied', async () => {
+    if (!triggered) throw new Error('the trigger test started no run: run the file, not this test alone');
+    const emr = new EMRClient(aws.clientConfig);
+    const s3 = new S3Client(aws.clientConfig);
+    const tls = await startTlsProxy(aws.endpoint);
+    try {
+      const [step] = (await emr.send(new ListStepsCommand({ ClusterId: triggered.clusterId }))).Steps ?? [];
+      const runs: DatasetRun[] = [{ dataset: 'nfe_invoice', run: triggered, stepArgs: step?.Config?.Args ?? [] }];
+      const sparkWork = join(work, 'spark');
+      mkdirSync(sparkWork, { recursive: true });
+      await runSparkSteps(runs, { aws, s3, tls, work: sparkWork });
+      const collected = recordsPerDataset(await rawParts(s3, raw));
+      const reports = await checkReports(runs, [dataset], { s3, curatedBucket: curated, work: sparkWork, expected: collected, what: 'collected' });
+      expect(reports.nfe_invoice).toMatchObject({ status: 'succeeded' });
+      expect(collected.nfe_invoice).toBe(200);
+
+      const { roleArn } = await instanceRoleCredentials(aws, triggered.clusterId);
+      expect(roleArn).toMatch(/:role\/nfe-local-emr-instance$/);
+      const restore = await withoutStatements(roleArn, (s) => s.Action.includes('s3:DeleteObject') && String(s.Resource).startsWith(`arn:aws:s3:::${curated}/`));
+      try {
+        // the JobError names the stage and s3a's bulk-delete failure (its root cause); s3a logs each refused curated key as AccessDenied
+        const refused = runSparkSteps(runs, { aws, s3, tls, work: sparkWork });
+        await expect(refused).rejects.toThrow(/lake_job: run [^\n]* failed: stage write failed for nfe_invoice [^\n]*caused by [^\n]*MultiObjectDeleteException/);
+        await expect(refused).rejects.toThrow(/MultiObjectDeleteSupport: AccessDenied: [^\n]*: Access Denied/);
+      } finally {
+        await restore();
+      }
+    } finally {
+      await tls.stop();
+      s3.destroy();
+      emr.destroy();
+    }
+  }, 1_800_000);
 });

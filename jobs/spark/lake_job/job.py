@@ -44,12 +44,8 @@ def run(spark: SparkSession, config: JobConfig) -> Report:
             except JobError:
                 raise
             except Exception as err:  # e.g. an ANSI overflow in Spark: still a failed run naming its input
-                # a Py4J error's first line names only the call; the Spark error class comes later
-                spark_error = re.search(r"\[[A-Z_]{3,}\][^\n]*", str(err))
-                first_line = spark_error[0] if spark_error else (str(err).strip().splitlines() or [""])[0]
                 raise JobError(
-                    f"stage {name} failed for {contract.name} on manifests {', '.join(config.manifest_keys)}: "
-                    f"{type(err).__name__}: {first_line}"
+                    f"stage {name} failed for {contract.name} on manifests {', '.join(config.manifest_keys)}: {describe(err)}"
                 ) from err
             ctx.report.stage_seconds[name] = round(time.monotonic() - started, 3)
         ctx.report.status = "succeeded"
@@ -61,3 +57,16 @@ def run(spark: SparkSession, config: JobConfig) -> Report:
     finally:
         ctx.report.finished_at = now()
         report.write(ctx)
+
+
+def describe(err: Exception) -> str:
+    """The error's type and first line and, for a Java error, its root cause: a Py4J error's first line names only
+    the call, the Spark error class comes later, and only the innermost cause says why (e.g. s3a's
+    `AccessDeniedException: ... AccessDenied` under a `[TASK_WRITE_FAILED]`)."""
+    text = str(err)
+    spark_error = re.search(r"\[[A-Z_]{3,}\][^\n]*", text)
+    first_line = spark_error[0] if spark_error else (text.strip().splitlines() or [""])[0]
+    # the last `Caused by:` of a Java trace is its root; a driver-side Py4J error states its exception on `: ...`
+    causes = re.findall(r"^(?:Caused by|): ([\w.$]+(?:Exception|Error)\b[^\n]*)", text, re.MULTILINE)
+    root = f"; caused by {causes[-1].strip()[:600]}" if causes else ""
+    return f"{type(err).__name__}: {first_line}{root}"

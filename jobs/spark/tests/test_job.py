@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import base_config, read_parts
 
+from lake_job.errors import JobError
 from lake_job.job import run
+from lake_job.stages import write
 from lake_job.stages.write import estimated_row_bytes
 
 TABLES = ("invoices", "invoice_items", "daily_revenue_by_state", "top_products_daily")
@@ -151,3 +153,29 @@ def test_windows_processed_one_by_one_and_rerun_converge_to_the_same_rows(spark,
         assert len(data_files(tmp_path, name)) == files[name]
         # and the same rows (lineage included) as processing everything in one run
         assert again == rows(spark, full_dir, name), name
+
+
+def test_a_failed_stage_names_the_root_cause_of_a_java_error(spark, raw, tmp_path, monkeypatch):
+    # a Py4J error whose Spark class says only that a write failed; the innermost cause says why
+    trace = (
+        "An error occurred while calling o312.parquet.\n"
+        ": org.apache.spark.SparkException: [TASK_WRITE_FAILED] Task failed while writing rows to "
+        "s3a://curated/nfe_invoice/invoices.\n"
+        "\tat org.apache.spark.sql.errors.QueryExecutionErrors$.taskFailedWhileWritingRowsError(QueryExecutionErrors.scala:774)\n"
+        "Caused by: org.apache.hadoop.fs.s3a.AWSS3IOException: remove keys: One or more objects could not be deleted\n"
+        "\tat org.apache.hadoop.fs.s3a.S3AFileSystem.removeKeys(S3AFileSystem.java:3121)\n"
+        "Caused by: java.nio.file.AccessDeniedException: nfe_invoice/invoices/_temporary/: AccessDenied\n"
+        "\t... 10 more\n"
+    )
+
+    def refused(ctx: object) -> None:
+        raise RuntimeError(trace)
+
+    monkeypatch.setattr(write, "run", refused)
+    _, keys = raw
+    with pytest.raises(JobError) as failure:
+        run(spark, base_config(tmp_path, keys[:1], job_run_id="denied"))
+    assert str(failure.value).endswith(
+        "RuntimeError: [TASK_WRITE_FAILED] Task failed while writing rows to s3a://curated/nfe_invoice/invoices.; "
+        "caused by java.nio.file.AccessDeniedException: nfe_invoice/invoices/_temporary/: AccessDenied"
+    )

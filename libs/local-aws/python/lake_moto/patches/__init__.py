@@ -13,6 +13,7 @@ from lake_moto.patches import (
     glue_get_partitions_empty_expression,
     iam_authorize_known_resources,
     lambda_function_settings,
+    s3_delete_objects_per_key,
     s3_eventbridge_notification,
     sqs_redrive_policy_json,
 )
@@ -23,6 +24,7 @@ PATCHES: tuple[ModuleType, ...] = (
     glue_get_partitions_empty_expression,
     iam_authorize_known_resources,
     lambda_function_settings,
+    s3_delete_objects_per_key,
     s3_eventbridge_notification,
     sqs_redrive_policy_json,
 )
