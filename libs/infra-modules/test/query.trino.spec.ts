@@ -153,7 +153,7 @@ beforeAll(async () => {
   app.synth();
   outdir = app.outdir;
   // Trino starts while Terraform applies
-  const starting = startTrino({ aws });
+  const starting = startTrino({ aws, startTimeoutMs: 900_000 }); // at load ~30 on 2 cores it took over 5 minutes
   starting.catch(() => undefined);
   await terraform('nfe-local-lake', 'apply', '-auto-approve');
   applied.push('nfe-local-lake');
