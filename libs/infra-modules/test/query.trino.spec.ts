@@ -46,7 +46,8 @@ async function sh(command: string, args: string[], options: { cwd?: string; env?
     return (await run(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024 })).stdout;
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.slice(0, 2).join(' ')} failed:\n${(err.stderr || err.message).slice(-4000)}\n${(err.stdout ?? '').slice(-3000)}`);
+    const output = `${(err.stderr || err.message).slice(-4000)}\n${(err.stdout ?? '').slice(-3000)}`;
+    throw new Error(`${command} ${args.slice(0, 2).join(' ')} failed:\n${output}`);
   }
 }
 
@@ -241,7 +242,8 @@ describe('a Delta curated table the job wrote, through the catalog the Delta con
     // 1. raw: the NF-e example's generated invoices (200, 30 minutes apart: 5 business dates), one collector run
     const work = mkdtempSync(join(tmpdir(), 'trino-delta-'));
     const rawRoot = join(work, 'raw');
-    const manifests = (await sh('npx', ['tsx', 'jobs/spark/tools/write-raw-fixture.ts', '--out', rawRoot, '--invoices', '200', '--spacing-seconds', '1800']))
+    const fixture = ['tsx', 'jobs/spark/tools/write-raw-fixture.ts', '--out', rawRoot, '--invoices', '200', '--spacing-seconds', '1800'];
+    const manifests = (await sh('npx', fixture))
       .split('\n')
       .filter(Boolean);
     for (const part of filesUnder(rawRoot).filter((f) => f.endsWith('.jsonl.gz'))) {
@@ -252,7 +254,8 @@ describe('a Delta curated table the job wrote, through the catalog the Delta con
     }
     // 2. the lake stack again with the curated tables as Delta (what LakeDatabase.addDeltaTable declares), applied over
     // the one above: its Glue tables invoices and invoice_items become table_type=DELTA
-    const deltaConfig = lakeConfig('local', { localEndpoint: aws.endpoint, query: { firstDate: daysAgo(60) }, processing: { ...configFile('local').processing, tableFormat: 'delta' } });
+    const processing = { ...configFile('local').processing, tableFormat: 'delta' as const };
+    const deltaConfig = lakeConfig('local', { localEndpoint: aws.endpoint, query: { firstDate: daysAgo(60) }, processing });
     const deltaApp = new App({ outdir: mkdtempSync(join(tmpdir(), 'trino-delta-catalog-')) });
     buildLakeStacks(deltaApp, deltaConfig, artefactFixtures());
     deltaApp.synth();
@@ -264,17 +267,22 @@ describe('a Delta curated table the job wrote, through the catalog the Delta con
     const p = deltaConfig.processing;
     await sh(join(ROOT, 'tools/with-venv.sh'), [
       ...['spark-submit', '--master', 'local[2]', '--conf', 'spark.ui.enabled=false', '--conf', 'spark.sql.shuffle.partitions=2'],
-      ...['--conf', `spark.jars.ivy=${process.env.LAKE_IVY_DIR ?? join(lakeCacheDir(), 'ivy')}`, '--packages', 'io.delta:delta-spark_2.12:3.2.1'],
-      ...['--py-files', join(dist, 'lake_job.zip'), join(dist, 'main.py'), '--contract', join(ROOT, 'examples/contracts/nfe_invoice.contract.json')],
-      ...['--raw-root', rawRoot, '--curated-root', join(work, 'curated'), '--analytics-root', join(work, 'analytics'), '--job-run-id', 'trino-delta'],
-      ...['--table-format', p.tableFormat, '--compression', p.parquetCompression, '--target-file-size-mb', String(p.targetFileSizeMb), '--max-bad-record-ratio', String(p.maxBadRecordRatio)],
+      ...['--conf', `spark.jars.ivy=${process.env.LAKE_IVY_DIR ?? join(lakeCacheDir(), 'ivy')}`],
+      ...['--packages', 'io.delta:delta-spark_2.12:3.2.1', '--py-files', join(dist, 'lake_job.zip'), join(dist, 'main.py')],
+      ...['--contract', join(ROOT, 'examples/contracts/nfe_invoice.contract.json'), '--raw-root', rawRoot],
+      ...['--curated-root', join(work, 'curated'), '--analytics-root', join(work, 'analytics'), '--job-run-id', 'trino-delta'],
+      ...['--table-format', p.tableFormat, '--compression', p.parquetCompression, '--target-file-size-mb', String(p.targetFileSizeMb)],
+      ...['--max-bad-record-ratio', String(p.maxBadRecordRatio)],
       ...manifests.flatMap((k) => ['--manifest-key', k]),
     ]);
     // 4. the table as the job wrote it (log and data files), where the Glue table says
-    const location = (await glue.send(new GetTableCommand({ DatabaseName: database, Name: 'invoices' }))).Table!.StorageDescriptor!.Location!;
+    const table = (await glue.send(new GetTableCommand({ DatabaseName: database, Name: 'invoices' }))).Table!;
+    const location = table.StorageDescriptor!.Location!;
     const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*?)\/?$/.exec(location)!;
     const local = join(work, 'curated', tablePrefix(nfeInvoice.name, 'invoices'));
-    for (const f of filesUnder(local)) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${f}`, Body: readFileSync(join(local, f)) }));
+    for (const f of filesUnder(local)) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${f}`, Body: readFileSync(join(local, f)) }));
+    }
   }, 2_700_000);
 
   it('declares the table as Delta with dt a date, and Trino reads dt as a date', async () => {
@@ -293,9 +301,12 @@ describe('a Delta curated table the job wrote, through the catalog the Delta con
     const since = days.filter((d) => d >= from).reduce((n, d) => n + perDay[d], 0);
     for (const name of [`delta.${database}.invoices`, 'invoices']) {
       expect((await trino.query(`SELECT count(*) FROM ${name} WHERE dt >= DATE '${from}'`, { schema: database })).rows).toEqual([[since]]);
-      expect((await trino.query(`SELECT count(*) FROM ${name} WHERE dt = DATE '${days[1]}'`, { schema: database })).rows).toEqual([[perDay[days[1]]]]);
+      const oneDay = await trino.query(`SELECT count(*) FROM ${name} WHERE dt = DATE '${days[1]}'`, { schema: database });
+      expect(oneDay.rows).toEqual([[perDay[days[1]]]]);
     }
-    const { rows } = await trino.query(`SELECT CAST(dt AS varchar), count(*) FROM invoices WHERE dt BETWEEN DATE '${days[0]}' AND DATE '${days[1]}' GROUP BY 1 ORDER BY 1`, { schema: database });
+    const between = `dt BETWEEN DATE '${days[0]}' AND DATE '${days[1]}'`;
+    const byDay = `SELECT CAST(dt AS varchar), count(*) FROM invoices WHERE ${between} GROUP BY 1 ORDER BY 1`;
+    const { rows } = await trino.query(byDay, { schema: database });
     expect(rows).toEqual(days.slice(0, 2).map((d) => [d, perDay[d]]));
   }, 600_000);
 });
