@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType, StructField, StructType
@@ -20,8 +22,15 @@ def is_delta(config: JobConfig, table: Table) -> bool:
 
 
 def stored_schema(table: Table) -> StructType:
-    """The table's columns plus its partition column (a `yyyy-MM-dd` string, as in Glue)."""
+    """The table's columns plus its partition column as the job handles it: a `yyyy-MM-dd` string, the
+    Hive partition value of a Parquet table (a Delta table stores a date: see `stored_partition_values`)."""
     return StructType([*table.schema.fields, StructField(table.partition_column, StringType(), False)])
+
+
+def stored_partition_values(config: JobConfig, table: Table, partitions: list[str]) -> list[str] | list[date]:
+    """`partitions` as the stored partition column holds them: Delta tables keep the business date a
+    date (Glue declares it `date`, and Trino's Delta reader takes the type from the Delta log)."""
+    return [date.fromisoformat(p) for p in partitions] if is_delta(config, table) else partitions
 
 
 def read_partitions(
@@ -32,8 +41,10 @@ def read_partitions(
     schema = stored_schema(table)
     if not fs.exists(spark, uri):
         return spark.createDataFrame([], schema)
+    part = table.partition_column
     frame = spark.read.format("delta").load(uri) if is_delta(config, table) else spark.read.schema(schema).parquet(uri)
-    return frame.where(F.col(table.partition_column).isin(partitions)).select(*schema.fieldNames())
+    frame = frame.where(F.col(part).isin(stored_partition_values(config, table, partitions)))
+    return frame.withColumn(part, F.col(part).cast("string")).select(*schema.fieldNames())
 
 
 def read_all(spark: SparkSession, contract: Contract, table: Table, root: str) -> DataFrame:

@@ -28,6 +28,12 @@ def live_files(table: Path) -> list[Path]:
     return sorted(table / p for p in live)
 
 
+def log_metadata(table: Path) -> dict:
+    """The table's latest metaData action (schema, partition columns) from the JSON commit log."""
+    actions = [a for c in sorted((table / "_delta_log").glob("*.json")) for a in map(json.loads, c.read_text().splitlines())]
+    return [a["metaData"] for a in actions if "metaData" in a][-1]
+
+
 def test_packaged_job_writes_delta_curated_tables_idempotently(spark, raw, tmp_path, contract):
     root, keys = raw
     expected = read_parts(root, keys[0])[:40]  # small: this test pays for its own JVM
@@ -60,6 +66,11 @@ def test_packaged_job_writes_delta_curated_tables_idempotently(spark, raw, tmp_p
     invoices_dir = tmp_path / "curated" / "nfe_invoice" / "invoices"
     # one commit per run, and the later run's DELETE of the emptied day
     assert len(list((invoices_dir / "_delta_log").glob("*.json"))) == 4
+    # the business date is a date in the Delta log, as the Glue table declares it (Trino takes the type from the log)
+    for table in ("invoices", "invoice_items"):
+        metadata = log_metadata(tmp_path / "curated" / "nfe_invoice" / table)
+        assert metadata["partitionColumns"] == ["dt"]
+        assert [f["type"] for f in json.loads(metadata["schemaString"])["fields"] if f["name"] == "dt"] == ["date"]
     live = live_files(invoices_dir)
     assert not [f for f in live if "dt=2025-06-01" in str(f)]
     invoices = spark.read.parquet(*map(str, live))

@@ -4,21 +4,23 @@
  * workgroup holds (read back from moto's Athena) answered by Trino, the engine of Athena v3, and
  * checked against an answer computed here from the rows written. Broken table definitions (a wrong
  * location template, a wrong SerDe, a projection range that misses the data) make the check fail.
+ * Last, the lake stack re-applied with Delta curated tables and the Spark job's Delta output placed under
+ * them: Trino filters its `dt` with date literals, as analysts do.
  */
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { GetTableCommand, GlueClient, Table, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { LakeConfig, rawObjectKey, rawTableName, tableGlueColumns } from '@nfe-lake/lake-core';
-import { answerNamedQueries, LocalAws, LocalTrino, startLocalAws, startTrino } from '@nfe-lake/local-aws';
+import { LakeConfig, rawObjectKey, rawTableName, tableGlueColumns, tablePrefix } from '@nfe-lake/lake-core';
+import { answerNamedQueries, lakeCacheDir, LocalAws, LocalTrino, startLocalAws, startTrino } from '@nfe-lake/local-aws';
 import { App } from 'cdktf';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { buildLakeStacks } from '../src';
-import { artefactFixtures, lakeConfig, nfeInvoice } from './fixtures';
+import { artefactFixtures, configFile, lakeConfig, nfeInvoice } from './fixtures';
 
 const run = promisify(execFile);
 const ACCOUNT = '123456789012';
@@ -34,19 +36,26 @@ let s3: S3Client;
 let config: LakeConfig;
 let outdir: string;
 const applied: string[] = [];
+const ROOT = resolve(__dirname, '../../..');
 const database = 'nfe_local_lake';
 const workgroup = 'nfe-local-lake';
+
+/** Runs a command to its end; a failure shows the end of its stderr and stdout. */
+async function sh(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  try {
+    return (await run(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, maxBuffer: 64 * 1024 * 1024 })).stdout;
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    const output = `${(err.stderr || err.message).slice(-4000)}\n${(err.stdout ?? '').slice(-3000)}`;
+    throw new Error(`${command} ${args.slice(0, 2).join(' ')} failed:\n${output}`);
+  }
+}
 
 async function terraform(stack: string, ...args: string[]): Promise<void> {
   const cwd = join(outdir, 'stacks', stack);
   const env = { ...process.env, ...aws.env, TF_IN_AUTOMATION: '1' };
-  try {
-    await run('terraform', ['init', '-input=false', '-no-color'], { cwd, env });
-    await run('terraform', [...args, '-input=false', '-no-color'], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`terraform ${args[0]} ${stack} failed:\n${err.stderr || err.message}\n${(err.stdout ?? '').slice(-3000)}`);
-  }
+  await sh('terraform', ['init', '-input=false', '-no-color'], { cwd, env });
+  await sh('terraform', [...args, '-input=false', '-no-color'], { cwd, env });
 }
 
 // ---------------------------------------------------------------------------------------------- data
@@ -145,7 +154,7 @@ beforeAll(async () => {
   app.synth();
   outdir = app.outdir;
   // Trino starts while Terraform applies
-  const starting = startTrino({ aws });
+  const starting = startTrino({ aws, startTimeoutMs: 900_000 }); // at load ~30 on 2 cores it took over 5 minutes
   starting.catch(() => undefined);
   await terraform('nfe-local-lake', 'apply', '-auto-approve');
   applied.push('nfe-local-lake');
@@ -218,5 +227,86 @@ describe('named queries through Trino over the applied catalog', () => {
       (t) => ({ ...t, Parameters: { ...t.Parameters, 'projection.dt.range': `${daysAgo(400)},${daysAgo(100)}` } }),
       () => expect(checkNamedQueries()).rejects.toThrow(/revenue-by-state-last-30-days/),
     );
+  }, 600_000);
+});
+
+/** Every file under `dir`, relative to it. */
+const filesUnder = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(join(dir, f)).isFile());
+
+describe('a Delta curated table the job wrote, through the catalog the Delta config declares', () => {
+  const FIRST_DAY = '2026-01-01'; // write-raw-fixture's first issue date
+  /** Invoices per business date (the UTC date of issued_at), from the raw records the job reads. */
+  const perDay: Record<string, number> = {};
+
+  beforeAll(async () => {
+    // 1. raw: the NF-e example's generated invoices (200, 30 minutes apart: 5 business dates), one collector run
+    const work = mkdtempSync(join(tmpdir(), 'trino-delta-'));
+    const rawRoot = join(work, 'raw');
+    const fixture = ['tsx', 'jobs/spark/tools/write-raw-fixture.ts', '--out', rawRoot, '--invoices', '200', '--spacing-seconds', '1800'];
+    const manifests = (await sh('npx', fixture))
+      .split('\n')
+      .filter(Boolean);
+    for (const part of filesUnder(rawRoot).filter((f) => f.endsWith('.jsonl.gz'))) {
+      for (const line of gunzipSync(readFileSync(join(rawRoot, part))).toString('utf8').split('\n').filter(Boolean)) {
+        const day = new Date(JSON.parse(line).issued_at).toISOString().slice(0, 10);
+        perDay[day] = (perDay[day] ?? 0) + 1;
+      }
+    }
+    // 2. the lake stack again with the curated tables as Delta (what LakeDatabase.addDeltaTable declares), applied over
+    // the one above: its Glue tables invoices and invoice_items become table_type=DELTA
+    const processing = { ...configFile('local').processing, tableFormat: 'delta' as const };
+    const deltaConfig = lakeConfig('local', { localEndpoint: aws.endpoint, query: { firstDate: daysAgo(60) }, processing });
+    const deltaApp = new App({ outdir: mkdtempSync(join(tmpdir(), 'trino-delta-catalog-')) });
+    buildLakeStacks(deltaApp, deltaConfig, artefactFixtures());
+    deltaApp.synth();
+    cpSync(join(deltaApp.outdir, 'stacks', 'nfe-local-lake'), join(outdir, 'stacks', 'nfe-local-lake'), { recursive: true });
+    await terraform('nfe-local-lake', 'apply', '-auto-approve');
+    // 3. the packaged job with the Delta config's processing settings (spark-submit local[2], Delta jars from Maven)
+    const dist = join(work, 'dist');
+    await sh(join(ROOT, 'tools/with-venv.sh'), ['python', 'jobs/spark/tools/package.py', '--out', dist]);
+    const p = deltaConfig.processing;
+    await sh(join(ROOT, 'tools/with-venv.sh'), [
+      ...['spark-submit', '--master', 'local[2]', '--conf', 'spark.ui.enabled=false', '--conf', 'spark.sql.shuffle.partitions=2'],
+      ...['--conf', `spark.jars.ivy=${process.env.LAKE_IVY_DIR ?? join(lakeCacheDir(), 'ivy')}`],
+      ...['--packages', 'io.delta:delta-spark_2.12:3.2.1', '--py-files', join(dist, 'lake_job.zip'), join(dist, 'main.py')],
+      ...['--contract', join(ROOT, 'examples/contracts/nfe_invoice.contract.json'), '--raw-root', rawRoot],
+      ...['--curated-root', join(work, 'curated'), '--analytics-root', join(work, 'analytics'), '--job-run-id', 'trino-delta'],
+      ...['--table-format', p.tableFormat, '--compression', p.parquetCompression, '--target-file-size-mb', String(p.targetFileSizeMb)],
+      ...['--max-bad-record-ratio', String(p.maxBadRecordRatio)],
+      ...manifests.flatMap((k) => ['--manifest-key', k]),
+    ]);
+    // 4. the table as the job wrote it (log and data files), where the Glue table says
+    const table = (await glue.send(new GetTableCommand({ DatabaseName: database, Name: 'invoices' }))).Table!;
+    const location = table.StorageDescriptor!.Location!;
+    const [, bucket, prefix] = /^s3:\/\/([^/]+)\/(.*?)\/?$/.exec(location)!;
+    const local = join(work, 'curated', tablePrefix(nfeInvoice.name, 'invoices'));
+    for (const f of filesUnder(local)) {
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/${f}`, Body: readFileSync(join(local, f)) }));
+    }
+  }, 2_700_000);
+
+  it('declares the table as Delta with dt a date, and Trino reads dt as a date', async () => {
+    const table = (await glue.send(new GetTableCommand({ DatabaseName: database, Name: 'invoices' }))).Table!;
+    expect(table.Parameters?.table_type).toBe('DELTA');
+    expect(table.StorageDescriptor?.Columns?.find((c) => c.Name === 'dt')?.Type).toBe('date');
+    const { columns } = await trino.query(`SELECT dt FROM delta.${database}.invoices LIMIT 1`);
+    expect(columns).toEqual([{ name: 'dt', type: 'date' }]);
+  }, 600_000);
+
+  it('filters dt with date literals in the delta catalog and, redirected, as analysts query it', async () => {
+    const days = Object.keys(perDay).sort();
+    expect(days[0]).toBe(FIRST_DAY);
+    expect(days.length).toBeGreaterThanOrEqual(4);
+    const from = days[2];
+    const since = days.filter((d) => d >= from).reduce((n, d) => n + perDay[d], 0);
+    for (const name of [`delta.${database}.invoices`, 'invoices']) {
+      expect((await trino.query(`SELECT count(*) FROM ${name} WHERE dt >= DATE '${from}'`, { schema: database })).rows).toEqual([[since]]);
+      const oneDay = await trino.query(`SELECT count(*) FROM ${name} WHERE dt = DATE '${days[1]}'`, { schema: database });
+      expect(oneDay.rows).toEqual([[perDay[days[1]]]]);
+    }
+    const between = `dt BETWEEN DATE '${days[0]}' AND DATE '${days[1]}'`;
+    const byDay = `SELECT CAST(dt AS varchar), count(*) FROM invoices WHERE ${between} GROUP BY 1 ORDER BY 1`;
+    const { rows } = await trino.query(byDay, { schema: database });
+    expect(rows).toEqual(days.slice(0, 2).map((d) => [d, perDay[d]]));
   }, 600_000);
 });

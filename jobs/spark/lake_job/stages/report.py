@@ -11,7 +11,7 @@ from pyspark.sql import functions as F
 from .. import fs
 from ..context import JobContext, Written
 from ..contract import Table
-from ..tables import is_delta, table_uri
+from ..tables import is_delta, stored_partition_values, table_uri
 
 
 def run(ctx: JobContext) -> None:
@@ -28,7 +28,8 @@ def _stats(ctx: JobContext, table: Table, written: Written) -> dict[str, Any]:
     uri = table_uri(ctx.contract, written.root, table)
     partitions = sorted(written.rows_per_partition)
     if is_delta(ctx.config, table):
-        frame = ctx.spark.read.format("delta").load(uri).where(F.col(table.partition_column).isin(partitions))
+        stored = stored_partition_values(ctx.config, table, partitions)
+        frame = ctx.spark.read.format("delta").load(uri).where(F.col(table.partition_column).isin(stored))
         files = [r[0] for r in frame.select(F.input_file_name()).distinct().collect()]
         sizes = [fs.file_size(ctx.spark, f) for f in files]
     else:

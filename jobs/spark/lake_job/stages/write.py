@@ -16,7 +16,7 @@ from ..config import JobConfig
 from ..context import JobContext, Written
 from ..contract import Contract, Table
 from ..errors import JobError
-from ..tables import is_delta, table_uri
+from ..tables import is_delta, stored_partition_values, table_uri
 
 # Compressed Parquet bytes per value, by type, calibrated on generated invoices (bench/spark-bench.py:
 # ~55 B/invoice row, ~20 B/item row with zstd); slightly high, so files stay at or under the target.
@@ -86,6 +86,7 @@ def _write(config: JobConfig, contract: Contract, table: Table, root: str, frame
     out = ordered.drop("_file").select(*table.schema.fieldNames(), part)
     uri = table_uri(contract, root, table)
     if is_delta(config, table):
+        out = out.withColumn(part, F.to_date(part, "yyyy-MM-dd"))  # a date in the Delta log, as Glue declares it
         out.write.format("delta").mode("overwrite").option("partitionOverwriteMode", "dynamic").partitionBy(part).save(uri)
     else:
         out.write.mode("overwrite").option("compression", config.compression).partitionBy(part).parquet(uri)
@@ -98,7 +99,7 @@ def _drop_partitions(spark: SparkSession, config: JobConfig, contract: Contract,
     if not partitions or not fs.exists(spark, uri):
         return
     if is_delta(config, table):
-        values = ", ".join(f"'{p}'" for p in partitions)  # yyyy-MM-dd strings made by the job
+        values = ", ".join(f"DATE '{d.isoformat()}'" for d in stored_partition_values(config, table, partitions))
         spark.sql(f"DELETE FROM delta.`{uri}` WHERE {table.partition_column} IN ({values})")
     else:
         for p in partitions:
