@@ -149,7 +149,9 @@ beforeAll(async () => {
   aws = await startLocalAws();
   [glue, athena, s3] = [new GlueClient(aws.clientConfig), new AthenaClient(aws.clientConfig), new S3Client(aws.clientConfig)];
   config = lakeConfig('local', { localEndpoint: aws.endpoint, query: { firstDate: daysAgo(60) } });
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'trino-catalog-')) });
+  // a directory of its own: the local backend keeps state beside the outdir (../terraform-state), and an outdir
+  // directly under the shared tmpdir made every such run on the machine share one state file and its lock
+  const app = new App({ outdir: join(mkdtempSync(join(tmpdir(), 'trino-catalog-')), 'cdktf.out') });
   buildLakeStacks(app, config, artefactFixtures());
   app.synth();
   outdir = app.outdir;
