@@ -4,16 +4,19 @@
 # Idempotent and fast when warm. Never downloads Terraform providers.
 #   tools/bootstrap.sh            check and install what is missing
 #   tools/bootstrap.sh --no-venv  skip the Python virtualenv (for JS-only work)
+#   tools/bootstrap.sh --no-checkov  skip the policy scanner's venv (the demo and `tools/lake run` never scan)
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${LAKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nfe-lake}"
 # Logs live inside the cache; a fresh home has neither ~/.cache nor the cache dir yet.
 LOGS="$CACHE/logs"
 WITH_VENV=1
+WITH_CHECKOV=1
 for arg in "$@"; do
   case "$arg" in
     --no-venv) WITH_VENV=0 ;;
-    *) echo "bootstrap: unknown option $arg (accepted: --no-venv)" >&2; exit 2 ;;
+    --no-checkov) WITH_CHECKOV=0 ;;
+    *) echo "bootstrap: unknown option $arg (accepted: --no-venv, --no-checkov)" >&2; exit 2 ;;
   esac
 done
 
@@ -99,7 +102,7 @@ if [ "$PY_OK" = 1 ] && [ "$WITH_VENV" = 1 ]; then
     missing "python venv" "creating it failed; see $LOGS/venv.log (PyPI must be reachable)"
   fi
   CHECKOV_SETUP="$ROOT/libs/infra-modules/checkov/setup.sh"
-  if [ -x "$CHECKOV_SETUP" ]; then
+  if [ "$WITH_CHECKOV" = 1 ] && [ -x "$CHECKOV_SETUP" ]; then
     if retry "$LOGS/checkov.log" "$CHECKOV_SETUP" && CHECKOV_BIN="$("$CHECKOV_SETUP" 2>>"$LOGS/checkov.log")"; then report checkov found "$CHECKOV_BIN"
     else missing checkov "installing it failed; see $LOGS/checkov.log"; fi
   fi
