@@ -9,7 +9,8 @@
  *  5. trigger: the real emr-trigger against moto EMR: RunJobFlow from each dataset's deployed launch spec
  *  6. processing: moto's EMR never runs steps, so the very step the trigger submitted runs here with
  *     spark-submit (local[2]) reading and writing the moto buckets through s3a (over an HTTPS proxy:
- *     the Java SDK refuses KMS-encrypted object copies over plain HTTP)
+ *     the Java SDK refuses KMS-encrypted object copies over plain HTTP); each dataset's step side by side,
+ *     as each dataset's own cluster runs it on EMR
  *  7. results: each dataset's job report, and the served = curated + quarantined check
  *  8. query: every named query deployed to the workgroup (read back from moto's Athena), answered by
  *     Trino 476 (the engine of Athena v3) over the Glue catalog and S3 Terraform created, checked
@@ -32,7 +33,8 @@ import { DEMO_OPTIONS } from './demo-options';
 import { collect, rawParts } from './local-lake/collection';
 import { elapsed, ROOT, secondsSinceStart, step } from './local-lake/exec';
 import { synthAndApply } from './local-lake/infrastructure';
-import { checkReports, runSparkSteps, triggerRuns } from './local-lake/processing';
+import { background, concurrently } from './local-lake/concurrent';
+import { checkReports, fetchSparkPackages, runSparkSteps, triggerRuns } from './local-lake/processing';
 import { answerWorkgroupQueries } from './local-lake/queries';
 import { startLocalServices, stopLocalServices } from './local-lake/services';
 
@@ -78,6 +80,8 @@ async function main() {
   const emr = new EMRClient(aws.clientConfig);
   const secrets = new SecretsManagerClient(aws.clientConfig);
   let tls: TlsProxy | undefined;
+  // fetched (once per machine) while Terraform applies, so the Spark steps can start side by side over a full cache
+  const sparkPackages = background("spark-submit's --packages fetch", () => fetchSparkPackages(join(WORK, 'packages')));
   try {
     step(2, 'infrastructure: cdktf synth + terraform apply of the local environment against moto');
     const configDir = join(ROOT, 'libs/infra-modules/config');
@@ -126,16 +130,18 @@ async function main() {
     step(5, 'trigger: emr-trigger per dataset (schedule sweep) -> RunJobFlow on moto EMR from its deployed launch spec');
     const runs = await triggerRuns(config.datasets, s3, emr, buckets);
 
-    step(6, 'processing: each submitted step, run here with spark-submit local[2] over s3a (moto EMR does not run steps)');
+    step(6, 'processing: each submitted step, run here with spark-submit local[2] over s3a (moto EMR does not run steps), side by side as the separate clusters run them');
     tls = await startTlsProxy(aws.endpoint);
-    await runSparkSteps(runs, { s3, tls, env: aws.env, work: WORK });
+    await sparkPackages.result();
+    const proxy = tls;
+    await concurrently(runs.map((run) => ({ name: `the Spark step of ${run.dataset}`, run: () => runSparkSteps([run], { s3, tls: proxy, env: aws.env, work: WORK }) })));
 
     step(7, 'results');
     // every record the API served is either a curated row of the dataset's main table or quarantined with its reason
     const reports = await checkReports(runs, config.datasets, { s3, curatedBucket: buckets.curated, work: WORK, expected: served, what: 'served' });
 
     step(8, 'query: every named query of the workgroup, answered by Trino (Athena v3\'s engine) over the applied catalog');
-    const trino = await services.trino;
+    const trino = await services.trino.result();
     console.log(`  Trino ${trino.endpoint} (pid ${trino.pid})`);
     // each dataset's answers, computed next to its example from the raw parts of that dataset
     const parts = await rawParts(s3, buckets.raw);
@@ -162,6 +168,7 @@ async function main() {
       await new Promise<void>((r) => process.once('SIGINT', () => r()));
     }
   } finally {
+    await sparkPackages.settled();
     for (const client of [s3, emr, secrets]) client.destroy();
     await api.close();
     await tls?.stop();
