@@ -93,7 +93,7 @@ const ivyDir = () => process.env.LAKE_IVY_DIR ?? join(process.env.HOME ?? '/tmp'
 
 /**
  * Resolves the steps' --packages into the ivy cache with spark-submit itself (a script that does nothing), so a
- * fresh machine fetches them while something else runs, and steps started side by side never resolve into an empty cache at once.
+ * fresh machine fetches them while something else runs.
  */
 export async function fetchSparkPackages(work: string): Promise<void> {
   const noop = join(work, 'fetch-packages.py');

@@ -1,5 +1,5 @@
 import { LocalAws, LocalTrino, startLocalAws, startTrino } from '@nfe-lake/local-aws';
-import { background, BackgroundStep } from './concurrent';
+import { background, BackgroundStep } from './background';
 
 export interface LocalServices {
   readonly aws: LocalAws;

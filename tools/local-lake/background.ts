@@ -1,5 +1,5 @@
 /**
- * Steps run side by side. A failure is never lost: it surfaces, naming its step, where the step is awaited,
+ * Steps run in the background. A failure is never lost: it surfaces, naming its step, where the step is awaited,
  * and a step is always awaited before the command ends, so none keeps running behind a failed one.
  */
 
@@ -26,12 +26,4 @@ export function background<T>(name: string, run: () => Promise<T>): BackgroundSt
       () => undefined,
     ),
   };
-}
-
-/** Runs every step at once and waits for all of them; fails naming each step that failed. */
-export async function concurrently<T>(steps: ReadonlyArray<{ readonly name: string; readonly run: () => Promise<T> }>): Promise<T[]> {
-  const settled = await Promise.allSettled(steps.map((step) => Promise.resolve().then(step.run)));
-  const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [named(steps[i].name, s.reason).message] : []));
-  if (failed.length) throw new Error(`${failed.length} of ${steps.length} steps run side by side failed:\n  ${failed.join('\n  ')}`);
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
