@@ -4,16 +4,19 @@
 # Idempotent and fast when warm. Never downloads Terraform providers.
 #   tools/bootstrap.sh            check and install what is missing
 #   tools/bootstrap.sh --no-venv  skip the Python virtualenv (for JS-only work)
+#   tools/bootstrap.sh --no-checkov  skip the policy scanner's venv (the demo and `tools/lake run` never scan)
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${LAKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nfe-lake}"
 # Logs live inside the cache; a fresh home has neither ~/.cache nor the cache dir yet.
 LOGS="$CACHE/logs"
 WITH_VENV=1
+WITH_CHECKOV=1
 for arg in "$@"; do
   case "$arg" in
     --no-venv) WITH_VENV=0 ;;
-    *) echo "bootstrap: unknown option $arg (accepted: --no-venv)" >&2; exit 2 ;;
+    --no-checkov) WITH_CHECKOV=0 ;;
+    *) echo "bootstrap: unknown option $arg (accepted: --no-venv, --no-checkov)" >&2; exit 2 ;;
   esac
 done
 
@@ -29,6 +32,22 @@ report() { printf 'bootstrap: %-22s %-9s %s\n' "$1" "$2" "$3"; }
 missing() { report "$1" missing "$2"; MISSING=$((MISSING + 1)); }
 # version_ge A B: true when dotted version A >= B
 version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+# --- python + venv: created in the background, its pip install overlapping npm ci below ---
+PY_OK=0
+if command -v python3 >/dev/null 2>&1; then
+  PY_V="$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
+  if version_ge "$PY_V" 3.10; then report python3 found "$PY_V"; PY_OK=1
+  else missing python3 "$PY_V is too old; install CPython >= 3.10"; fi
+else
+  missing python3 "install CPython >= 3.10 (apt-get install python3 python3-venv)"
+fi
+VENV_PID=""
+if [ "$PY_OK" = 1 ] && [ "$WITH_VENV" = 1 ]; then
+  VENV_T0=$(date +%s)
+  retry "$LOGS/venv.log" "$ROOT/tools/with-venv.sh" true &
+  VENV_PID=$!
+fi
 
 # --- node + npm -------------------------------------------------------------
 NODE_OK=0
@@ -57,6 +76,21 @@ if [ "$NODE_OK" = 1 ]; then
   fi
 fi
 
+# --- the venv started above, then checkov ---------------------------------------
+if [ "$PY_OK" = 1 ] && [ "$WITH_VENV" = 1 ]; then
+  if wait "$VENV_PID" \
+    && VENV_PY="$("$ROOT/tools/with-venv.sh" python -c 'import sys, pyspark, pytest; print(sys.prefix)' 2>>"$LOGS/venv.log")"; then
+    report "python venv" found "$VENV_PY ($(( $(date +%s) - VENV_T0 ))s; pyspark, pytest, ruff, moto)"
+  else
+    missing "python venv" "creating it failed; see $LOGS/venv.log (PyPI must be reachable)"
+  fi
+  CHECKOV_SETUP="$ROOT/libs/infra-modules/checkov/setup.sh"
+  if [ "$WITH_CHECKOV" = 1 ] && [ -x "$CHECKOV_SETUP" ]; then
+    if retry "$LOGS/checkov.log" "$CHECKOV_SETUP" && CHECKOV_BIN="$("$CHECKOV_SETUP" 2>>"$LOGS/checkov.log")"; then report checkov found "$CHECKOV_BIN"
+    else missing checkov "installing it failed; see $LOGS/checkov.log"; fi
+  fi
+fi
+
 # --- java -------------------------------------------------------------------
 if command -v java >/dev/null 2>&1; then
   JAVA_V="$(java -version 2>&1 | sed -n 's/.*version "\([0-9][0-9.]*\).*/\1/p' | head -n1)"
@@ -80,30 +114,6 @@ for home in "${JDK_HOMES[@]}"; do
 done
 if [ "$TRINO_JDK_V" -ge 22 ]; then report "jdk >= 22 (trino)" found "$TRINO_JDK (Java $TRINO_JDK_V)"
 else missing "jdk >= 22 (trino)" "Trino 476 needs Java >= 22 (newest found: ${TRINO_JDK:-none}); install a JDK 25 (apt-get install temurin-25-jdk from the Adoptium repository) into /usr/lib/jvm or set JAVA_HOME to one"; fi
-
-# --- python + venv ----------------------------------------------------------
-PY_OK=0
-if command -v python3 >/dev/null 2>&1; then
-  PY_V="$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
-  if version_ge "$PY_V" 3.10; then report python3 found "$PY_V"; PY_OK=1
-  else missing python3 "$PY_V is too old; install CPython >= 3.10"; fi
-else
-  missing python3 "install CPython >= 3.10 (apt-get install python3 python3-venv)"
-fi
-if [ "$PY_OK" = 1 ] && [ "$WITH_VENV" = 1 ]; then
-  T0=$(date +%s)
-  if retry "$LOGS/venv.log" "$ROOT/tools/with-venv.sh" true \
-    && VENV_PY="$("$ROOT/tools/with-venv.sh" python -c 'import sys, pyspark, pytest; print(sys.prefix)' 2>>"$LOGS/venv.log")"; then
-    report "python venv" found "$VENV_PY ($(( $(date +%s) - T0 ))s; pyspark, pytest, ruff, moto)"
-  else
-    missing "python venv" "creating it failed; see $LOGS/venv.log (PyPI must be reachable)"
-  fi
-  CHECKOV_SETUP="$ROOT/libs/infra-modules/checkov/setup.sh"
-  if [ -x "$CHECKOV_SETUP" ]; then
-    if retry "$LOGS/checkov.log" "$CHECKOV_SETUP" && CHECKOV_BIN="$("$CHECKOV_SETUP" 2>>"$LOGS/checkov.log")"; then report checkov found "$CHECKOV_BIN"
-    else missing checkov "installing it failed; see $LOGS/checkov.log"; fi
-  fi
-fi
 
 # --- terraform + provider mirror ----------------------------------------------
 FALLBACK="tools/fallback-toolchain.sh builds OpenTofu and hashicorp/aws 5.100.0 from the Go module proxy into $CACHE (needs Go; ~30 min, several GB)"

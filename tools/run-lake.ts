@@ -142,7 +142,7 @@ async function main() {
     const reports = await checkReports(runs, config.datasets, { s3, curatedBucket: lake.buckets.curated, work, expected: collected, what: 'collected' });
 
     step(8, "query: every named query of the workgroup, answered by Trino (Athena v3's engine) over the applied catalog");
-    const trino = await services.trino;
+    const trino = await services.trino.result();
     const answers = await answerWorkgroupQueries(trino, aws, lake.workgroup);
     writeFileSync(join(work, 'summary.json'), JSON.stringify({ config: configFile, lake, collected, reports, answers, seconds: secondsSinceStart() }, null, 2));
     console.log(`\n[${elapsed()}] run complete: ${answers.length} named queries answered; artefacts in ${work}`);

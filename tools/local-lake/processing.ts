@@ -131,11 +131,25 @@ export async function checkReports(
   return reports;
 }
 
+/** Where spark-submit keeps the packages it resolves (with-venv.sh sets it beside the venvs). */
+const ivyDir = () => process.env.LAKE_IVY_DIR ?? join(process.env.HOME ?? '/tmp', '.cache/nfe-lake/ivy');
+
+/**
+ * Resolves the steps' --packages into the ivy cache with spark-submit itself (a script that does nothing), so a
+ * fresh machine fetches them while something else runs.
+ */
+export async function fetchSparkPackages(work: string): Promise<void> {
+  const noop = join(work, 'fetch-packages.py');
+  mkdirSync(work, { recursive: true });
+  writeFileSync(noop, '');
+  await exec(join(ROOT, 'tools/with-venv.sh'), ['spark-submit', '--master', 'local[1]', '--packages', S3A_PACKAGES, '--conf', `spark.jars.ivy=${ivyDir()}`, noop], { prefix: '[spark packages]', quiet: true });
+}
+
 /** s3a settings for Spark against moto, through the HTTPS proxy, signing with `credentials` (an STS session's). */
 function sparkConf(tls: TlsProxy, credentials: AwsCredentials): string[] {
   if (!credentials.sessionToken) throw new Error('spark-submit runs with a role\'s session credentials: give them with their session token');
   const conf = {
-    'spark.jars.ivy': process.env.LAKE_IVY_DIR ?? join(process.env.HOME ?? '/tmp', '.cache/nfe-lake/ivy'),
+    'spark.jars.ivy': ivyDir(),
     'spark.driver.extraJavaOptions': tls.javaOptions,
     'spark.hadoop.fs.s3a.endpoint': tls.endpoint,
     'spark.hadoop.fs.s3a.endpoint.region': 'us-east-1',

@@ -1,9 +1,10 @@
 import { LocalAws, LocalTrino, startLocalAws, startTrino } from '@nfe-lake/local-aws';
+import { background, BackgroundStep } from './background';
 
 export interface LocalServices {
   readonly aws: LocalAws;
   /** Trino starts (and is fetched once into the cache) while Terraform applies; await it before the queries. */
-  readonly trino: Promise<LocalTrino>;
+  readonly trino: BackgroundStep<LocalTrino>;
 }
 
 /**
@@ -13,13 +14,12 @@ export interface LocalServices {
 export async function startLocalServices(): Promise<LocalServices> {
   const aws = await startLocalAws({ enforceIam: true });
   console.log(`  moto server at ${aws.endpoint}`);
-  const trino = startTrino({ aws, log: (line) => console.log(`  [trino] ${line}`) });
-  trino.catch(() => undefined);
+  const trino = background('Trino (fetched and started beside the apply)', () => startTrino({ aws, log: (line) => console.log(`  [trino] ${line}`) }));
   return { aws, trino };
 }
 
 /** Stops Trino (if it started) and moto server. */
 export async function stopLocalServices({ aws, trino }: LocalServices): Promise<void> {
-  await (await trino.catch(() => undefined))?.stop();
+  await (await trino.result().catch(() => undefined))?.stop();
   await aws.stop();
 }

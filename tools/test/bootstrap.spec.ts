@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathWithout } from './path-without';
 
 const ROOT = join(__dirname, '../..');
@@ -69,9 +69,23 @@ describe('tools/bootstrap.sh', () => {
     expect(run.status).toBe(0);
   }, 1_000_000);
 
+  it('with --no-checkov (the demo\'s set-up) prepares the project venv but installs no checkov', () => {
+    // an empty cache holding only this machine's project venv: checkov would have to be installed into it
+    const venv = spawnSync(join(ROOT, 'tools/with-venv.sh'), ['python', '-c', 'import sys; print(sys.prefix)'], { encoding: 'utf8' }).stdout.trim();
+    const cache = mkdtempSync(join(tmpdir(), 'lake-cache-no-checkov-'));
+    mkdirSync(join(cache, 'venvs'));
+    symlinkSync(venv, join(cache, 'venvs', basename(venv)));
+    const run = bootstrap({ LAKE_CACHE_DIR: cache }, ['--no-checkov'], 300_000);
+    expect(run.line('python venv')).toMatch(/ found /);
+    expect(run.line('moto')).toMatch(/ found /);
+    expect(run.line('checkov')).toBe('');
+    expect(existsSync(join(cache, 'venvs', 'checkov'))).toBe(false);
+    expect(run.status).toBe(0);
+  }, 320_000);
+
   it('rejects unknown options', () => {
     const run = spawnSync('bash', [join(ROOT, 'tools/bootstrap.sh'), '--bogus'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('unknown option --bogus (accepted: --no-venv)');
+    expect(run.stderr).toContain('unknown option --bogus (accepted: --no-venv, --no-checkov)');
   });
 });

@@ -104,6 +104,16 @@ describe('nx affected -t build (what CI of our users runs)', () => {
     }
   });
 
+  it('packages the Spark job without building any other project first (the demo builds it on every clean clone)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nx-tasks-'));
+    try {
+      nx('run', 'spark:build', `--graph=${join(dir, 'tasks.json')}`);
+      expect(Object.keys(JSON.parse(readFileSync(join(dir, 'tasks.json'), 'utf8')).tasks.tasks)).toEqual(['spark:build']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('zips each Lambda bundle in `build`', () => {
     for (const zip of Object.values(ZIPS)) rmSync(join(ROOT, zip), { force: true });
     nx('run-many', '-t', 'build', '-p', ...Object.keys(ZIPS), '--outputStyle=static');
