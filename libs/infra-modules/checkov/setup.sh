@@ -6,7 +6,7 @@ venv="${LAKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nfe-lake}/venvs/checkov"
 lock="$here/requirements.lock"
 # (re)create the venv only when the pinned version is not what is installed
 if [ ! -x "$venv/bin/checkov" ] || ! cmp -s "$lock" "$venv/requirements.lock"; then
-  echo "checkov: installing $(cat "$lock") into $venv" >&2
+  echo "checkov: installing $(grep "^checkov==" "$lock") and its pinned dependencies into $venv" >&2
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$lock" >&2
   cp "$lock" "$venv/requirements.lock"
