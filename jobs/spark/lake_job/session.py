@@ -33,9 +33,6 @@ def apply_job_settings(spark: SparkSession, config: JobConfig) -> None:
         "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
         # an overflowing decimal sum or cast fails the run instead of writing NULL
         "spark.sql.ansi.enabled": "true",
-        # shuffles after validation carry little data per row: coalesce their partitions to the advisory
-        # size (64 MB) rather than keep one per core, so small runs do not pay for many near-empty tasks
-        "spark.sql.adaptive.coalescePartitions.parallelismFirst": "false",
     }
     for key, value in settings.items():
         spark.conf.set(key, value)
