@@ -59,8 +59,5 @@ def run(spark: SparkSession, config: JobConfig) -> Report:
         ctx.report.error = f"{type(err).__name__}: {err}"
         raise
     finally:
-        # the frames the stages cached (checked lines, winners, curated rows): a later run in the same
-        # session must read storage again, also after a failed run
-        spark.catalog.clearCache()
         ctx.report.finished_at = now()
         report.write(ctx)

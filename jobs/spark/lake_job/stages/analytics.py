@@ -1,8 +1,7 @@
 """analytics: each analytics table's `source.sql` (Spark SQL) over temporary views named after the
 curated tables it reads, each holding the complete touched partitions (the rows just written merged
-with what was stored, as the write stage cached them: not read back from storage). The SQL outputs
-exactly the table's declared columns, with the declared types (in any order), plus the partition
-column as a `yyyy-MM-dd` string, for those partitions only.
+with what was stored). The SQL outputs exactly the table's declared columns, with the declared types
+(in any order), plus the partition column as a `yyyy-MM-dd` string, for those partitions only.
 `check` proves that on empty views before any data is read; a mismatch fails the run naming the table."""
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from pyspark.sql.types import StructType
 from ..context import JobContext, Written
 from ..contract import Contract, Table
 from ..errors import ContractError
-from ..tables import stored_schema
+from ..tables import read_partitions, stored_schema
 from .write import write_table
 
 
@@ -34,7 +33,10 @@ def run(ctx: JobContext) -> None:
         return
     root = ctx.config.analytics_root
     for table in ctx.contract.tables_of("analytics"):
-        views = {name: ctx.curated[name] for name in table.reads}
+        views = {
+            name: read_partitions(ctx.spark, ctx.contract, ctx.config, ctx.contract.table(name), ctx.config.curated_root, ctx.touched)
+            for name in table.reads
+        }
         # write_table counts the rows per partition, then writes: cached, the SQL runs once (its result is small)
         frame = _query(ctx.spark, ctx.contract, table, views).select(*table.schema.fieldNames(), table.partition_column).persist()
         try:

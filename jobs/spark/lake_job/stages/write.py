@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import DecimalType, StructType
@@ -28,9 +27,6 @@ def run(ctx: JobContext) -> None:
     assert ctx.versions is not None
     root, drop_later = ctx.config.curated_root, []
     for table in ctx.contract.tables_of("curated"):
-        # counted, written, then read by the analytics stage: cached, each table's rows are computed once
-        # (the cache is cleared when the run ends)
-        ctx.curated[table.name] = ctx.curated[table.name].persist(StorageLevel.MEMORY_AND_DISK)
         rows = write_table(ctx.config, ctx.contract, table, root, ctx.curated[table.name], ctx.touched, drop_later)
         ctx.written[table.name] = Written(root, rows)
     # the index last: a run failing before this point leaves the old index, which a re-run corrects
@@ -38,6 +34,7 @@ def run(ctx: JobContext) -> None:
     # only now: until the last write, Spark may recompute the frames above from the stored partitions
     for table, partitions in drop_later:
         _drop_partitions(ctx.spark, ctx.config, ctx.contract, table, root, partitions)
+    ctx.spark.catalog.clearCache()
 
 
 def estimated_row_bytes(schema: StructType) -> int:
