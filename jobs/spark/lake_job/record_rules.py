@@ -72,6 +72,11 @@ def _js_number(value: int | float) -> str:
         return "Infinity" if value > 0 else "-Infinity"
     if value == 0:
         return "0"
+    shortest = repr(value)
+    if "e" not in shortest:
+        # plain notation (Python uses it for exponents -4..15, inside JavaScript's -6..20): the same digits,
+        # without Python's ".0" on integral values; the common case, validation calls this for every decimal
+        return shortest[:-2] if shortest.endswith(".0") else shortest
     sign = "-" if value < 0 else ""
     # repr gives the shortest round-trip digits, as JavaScript does; n is ECMAScript's decimal exponent
     _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
@@ -246,7 +251,11 @@ def _parse_int(text: str) -> int | float:
     return int(text) if len(text) <= _LONGEST_EXACT_INT else float(text)
 
 
-def _too_deep(record: Any) -> bool:
+def _too_deep(record: Any, line: str) -> bool:
+    # a record's depth is at most the number of its objects and arrays, and each opens with a bracket
+    # (brackets inside strings only raise the bound): most lines are shallow enough to skip the walk
+    if line.count("{") + line.count("[") <= MAX_RECORD_DEPTH:
+        return False
     stack = [(record, 1)]
     while stack:
         node, depth = stack.pop()
@@ -272,7 +281,7 @@ def line_checker(columns: list[Column]) -> Checker:
             return _TOO_DEEP, line
         except ValueError as err:
             return f"$: malformed JSON: {err}", line
-        if _too_deep(record):
+        if _too_deep(record, line):
             return _TOO_DEEP, line
         checker = _Checker()
         checker.columns(columns, record, "")

@@ -24,6 +24,9 @@ def run(ctx: JobContext) -> None:
     # per core; four per core keep both cores busy to the end (validation is CPU-bound). A session
     # setting, read when the first action plans the scan.
     ctx.spark.conf.set("spark.sql.files.minPartitionNum", str(4 * ctx.spark.sparkContext.defaultParallelism))
+    # the parts were just checked one by one from the driver: listing them again in a Spark job of one
+    # task per part (Spark's default above 32 paths) only adds a job as long as the checks
+    ctx.spark.conf.set("spark.sql.sources.parallelPartitionDiscovery.threshold", str(len(uris) + 1))
     ctx.lines = ctx.spark.read.text(uris).select(F.regexp_extract(F.input_file_name(), key_pattern, 0).alias("source_key"), F.col("value"))
 
 
