@@ -37,10 +37,10 @@ version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ];
 PY_OK=0
 if command -v python3 >/dev/null 2>&1; then
   PY_V="$(python3 -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
-  if version_ge "$PY_V" 3.10; then report python3 found "$PY_V"; PY_OK=1
-  else missing python3 "$PY_V is too old; install CPython >= 3.10"; fi
+  if version_ge "$PY_V" 3.11; then report python3 found "$PY_V"; PY_OK=1
+  else missing python3 "$PY_V is too old; install CPython >= 3.11 (the locked venv has packages that need it)"; fi
 else
-  missing python3 "install CPython >= 3.10 (apt-get install python3 python3-venv)"
+  missing python3 "install CPython >= 3.11 (apt-get install python3 python3-venv)"
 fi
 VENV_PID=""
 if [ "$PY_OK" = 1 ] && [ "$WITH_VENV" = 1 ]; then

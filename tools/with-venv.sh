@@ -9,7 +9,7 @@ CACHE="${LAKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nfe-lake}"
 LOCK="$ROOT/jobs/spark/requirements.lock"
 PY="${LAKE_BASE_PYTHON:-python3}"
 if ! command -v "$PY" >/dev/null 2>&1; then
-  echo "with-venv: python3 not found on PATH; install CPython >= 3.10" >&2; exit 127
+  echo "with-venv: python3 not found on PATH; install CPython >= 3.11" >&2; exit 127
 fi
 HASH="$( (cat "$LOCK"; "$PY" -c 'import sys; print(sys.version_info[:2])') | sha256sum | cut -c1-12)"
 VENV="$CACHE/venvs/spark-$HASH"
