@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { credentialsEnv, deployedFunctions } from '../local-lake/workloads';
 
 const run = promisify(execFile);
 export const ROOT = resolve(__dirname, '../..');
@@ -81,13 +82,9 @@ async function terraform(aws: LocalAws, work: string, stack: string, ...args: st
   }
 }
 
-/** The deployed Lambda functions of a stack, from Terraform's state: role ARN and environment. */
-async function deployedFunctions(aws: LocalAws, work: string, stack: string): Promise<LambdaFunction[]> {
-  const state = JSON.parse(await terraform(aws, work, stack, 'show', '-json'));
-  type Resource = { type: string; values: { role: string; environment: { variables: Record<string, string> }[] } };
-  return (state.values.root_module.resources as Resource[])
-    .filter((r) => r.type === 'aws_lambda_function')
-    .map((r) => ({ role: r.values.role, env: r.values.environment[0].variables }));
+/** The deployed Lambda functions of a stack (tools/local-lake's reading of its local Terraform state): role ARN and environment. */
+async function lambdaFunctions(aws: LocalAws, work: string, stack: string): Promise<LambdaFunction[]> {
+  return (await deployedFunctions(aws, work, stack)).map((fn) => ({ role: fn.roleArn, env: fn.env }));
 }
 
 /**
@@ -120,8 +117,8 @@ export async function deployEnforcedLake(options: EnforcedLakeOptions): Promise<
     const secrets = new SecretsManagerClient(aws.clientConfig);
     await secrets.send(new CreateSecretCommand({ Name: source.auth.secret.secretId, SecretString: options.apiKey }));
     secrets.destroy();
-    const [collector] = (await deployedFunctions(aws, work, 'nfe-local-ingestion')).filter((f) => f.env.SOURCE_CONFIG);
-    const [trigger] = (await deployedFunctions(aws, work, 'nfe-local-processing')).filter((f) => f.env.LAUNCH_SPEC_URI);
+    const [collector] = (await lambdaFunctions(aws, work, 'nfe-local-ingestion')).filter((f) => f.env.SOURCE_CONFIG);
+    const [trigger] = (await lambdaFunctions(aws, work, 'nfe-local-processing')).filter((f) => f.env.LAUNCH_SPEC_URI);
     const served = api;
     const close = async () => {
       try {
@@ -146,9 +143,7 @@ function lambdaEnv(aws: LocalAws, fn: LambdaFunction, credentials: AwsCredential
     ...fn.env,
     AWS_ENDPOINT_URL: aws.endpoint,
     AWS_REGION: aws.region,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_SESSION_TOKEN: credentials.sessionToken ?? '',
+    ...credentialsEnv(credentials),
     POWERTOOLS_LOG_LEVEL: 'WARN',
   };
 }
